@@ -1,0 +1,73 @@
+"""World time: EDTF (ISO 8601-2, level 1) dates, normalised to stated bounds.
+
+`start` and `end` are the stated bounds; `~` and `?` are carried as flags and
+never widen them (SPEC §2).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import edtf
+import msgspec
+
+from domain.errors import InvalidInput
+
+_PRECISION_RANK = {"day": 0, "month": 1, "season": 2, "year": 3, "decade": 4, "century": 5}
+
+
+class Occurred(msgspec.Struct, frozen=True, kw_only=True):
+    edtf: str
+    start: str | None
+    end: str | None
+    precision: str
+    approximate: bool
+    uncertain: bool
+
+
+def normalise(text: str, field: str = "occurred") -> Occurred:
+    if not isinstance(text, str) or not text.strip() or len(text) > 64:
+        raise InvalidInput.at(field, "an EDTF date is required, e.g. 2024-08, 2015-02-12 or 2015-02-11/2015-02-12")
+    try:
+        parsed = edtf.parse_edtf(text)
+    except Exception:
+        raise InvalidInput.at(field, f"{text!r} is not an EDTF date (e.g. 2024-08, 2015-02-12~, 2024-08-06/..)") from None
+    parts = text.split("/") if "/" in text else [text]
+    start, end = _bound(parsed.lower_strict()), _bound(parsed.upper_strict())
+    if "/" in text and parts[1] in ("", ".."):
+        end = None  # open or unknown end: unbounded, never a guess
+    if "/" in text and parts[0] in ("", ".."):
+        start = None
+    if start and end and start > end:
+        raise InvalidInput.at(field, f"{text!r} ends before it starts")
+    stated = [p for p in parts if p not in ("", "..")]
+    return Occurred(
+        edtf=text,
+        start=start,
+        end=end,
+        precision=max((_precision(p) for p in stated), key=_PRECISION_RANK.__getitem__),
+        approximate=any(q in p for p in stated for q in "~%"),
+        uncertain=any(q in p for p in stated for q in "?%"),
+    )
+
+
+def _bound(value) -> str | None:
+    if not isinstance(value, time.struct_time):
+        return None  # ±infinity
+    return f"{value.tm_year:04d}-{value.tm_mon:02d}-{value.tm_mday:02d}"
+
+
+def _precision(part: str) -> str:
+    core = re.sub(r"[~?%]", "", part)
+    pieces = core.lstrip("-").split("-")
+    if len(pieces) >= 3:
+        return "day" if "X" not in pieces[2] else "month"
+    if len(pieces) == 2:
+        if pieces[1].isdigit() and int(pieces[1]) > 12:
+            return "season"
+        return "month" if "X" not in pieces[1] else "year"
+    year = pieces[0]
+    if year.endswith("XX"):
+        return "century"
+    return "decade" if year.endswith("X") else "year"

@@ -1,0 +1,179 @@
+"""Every entry the log stores, as msgspec Structs in one tagged union.
+
+Tags are permanent: stored entries outlive class names. A changed entry gets
+new fields with defaults, or a new version with an upcaster (see `codec`).
+Request bodies share these field sets: the API's commands subclass the
+`…Fields` bases and add only what the server consumes (`id`, `known_at`,
+`expected_version`), so an entry is always exactly what the writer said.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+Text = Annotated[str, Meta(min_length=1, max_length=2000)]
+LongText = Annotated[str, Meta(max_length=20_000)]
+Url = Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2000)]
+Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
+Uuid = Annotated[str, Meta(pattern=r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")]
+
+EventKind = Literal[
+    "talks", "meeting", "call", "agreement", "ceasefire", "offensive", "battle",
+    "withdrawal", "violation", "statement", "endorsement", "sanction", "other",
+]
+ActorRole = Literal[
+    "party", "mediator", "proposer", "signatory", "attacker", "defender",
+    "caller", "callee", "observer", "speaker",
+]
+Stance = Literal["supports", "disputes", "confirms", "refutes", "retracts"]
+PositionName = Literal["proposes", "accepts", "accepts_with_conditions", "rejects", "signs", "withdraws"]
+POSITION_KINDS = frozenset({"agreement", "ceasefire", "talks", "meeting", "call"})
+
+
+class Model(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=False):
+    pass
+
+
+class Source(Model, kw_only=True):
+    publisher: Text
+    title: Text
+    url: Url
+    published_at: str | None = None  # RFC 3339 or a bare date; checked by rules.check_source
+    quote: LongText | None = None
+    archive_url: Url | None = None
+    reliability: Literal["A", "B", "C", "D", "E", "F"] | None = None
+
+
+class Place(Model, kw_only=True):
+    name: Text
+    country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$")]
+    subdivision: Annotated[str, Meta(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
+    lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
+
+
+class Actor(Model, kw_only=True):
+    name: Text
+    role: ActorRole
+    wikidata: Annotated[str, Meta(pattern=r"^Q[0-9]+$")] | None = None
+
+
+class Codes(Model, kw_only=True):
+    acled_event_type: Text | None = None
+    acled_sub_event_type: Text | None = None
+    plover: Text | None = None
+    pax_stage: Text | None = None
+
+
+# --- field sets shared by requests and entries -------------------------------------------
+
+class ReportFields(Model, kw_only=True):
+    kind: EventKind
+    title: Annotated[str, Meta(min_length=1, max_length=300)]
+    summary: LongText = ""
+    occurred: Annotated[str, Meta(max_length=64)]
+    places: Annotated[list[Place], Meta(max_length=100)] = []
+    actors: Annotated[list[Actor], Meta(max_length=100)] = []
+    track: Slug | None = None
+    tags: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=50)] = []
+    codes: Codes | None = None
+    source: Source
+
+
+CORRECTABLE_FIELDS = ("kind", "title", "summary", "occurred", "places", "actors", "track", "tags", "codes")
+CORRECTABLE_CLAIM_FIELDS = ("claimant", "statement")
+
+
+class SourceFields(Model, kw_only=True):
+    source: Source
+
+
+class CorrectionFields(Model, kw_only=True):
+    changes: dict[str, Any]
+    reason: Text
+    claim_id: Uuid | None = None
+    source: Source
+
+
+class RetractionFields(Model, kw_only=True):
+    reason: Text
+    duplicate_of: Uuid | None = None
+    source: Source
+
+
+class ReinstatementFields(Model, kw_only=True):
+    reason: Text
+    source: Source
+
+
+class ClaimFields(Model, kw_only=True):
+    claim_id: Uuid | None = None
+    claimant: Text
+    statement: LongText
+    source: Source
+
+
+class StanceFields(Model, kw_only=True):
+    by: Text
+    stance: Stance
+    statement: LongText | None = None
+    source: Source
+
+
+class PositionFields(Model, kw_only=True):
+    party: Text
+    position: PositionName
+    conditions: LongText | None = None
+    statement: LongText | None = None
+    source: Source
+
+
+# --- the stored entries ------------------------------------------------------------------
+
+class EventReported(ReportFields, tag="EventReported", tag_field="type", kw_only=True):
+    pass
+
+
+class SourceAdded(SourceFields, tag="SourceAdded", tag_field="type", kw_only=True):
+    pass
+
+
+class EventCorrected(CorrectionFields, tag="EventCorrected", tag_field="type", kw_only=True):
+    pass
+
+
+class EventRetracted(RetractionFields, tag="EventRetracted", tag_field="type", kw_only=True):
+    pass
+
+
+class EventReinstated(ReinstatementFields, tag="EventReinstated", tag_field="type", kw_only=True):
+    pass
+
+
+class ClaimMade(ClaimFields, tag="ClaimMade", tag_field="type", kw_only=True):
+    claim_id: Uuid  # always set once stored
+
+
+class ClaimStanceTaken(StanceFields, tag="ClaimStanceTaken", tag_field="type", kw_only=True):
+    claim_id: Uuid
+
+
+class PositionTaken(PositionFields, tag="PositionTaken", tag_field="type", kw_only=True):
+    pass
+
+
+Entry = (
+    EventReported | SourceAdded | EventCorrected | EventRetracted | EventReinstated
+    | ClaimMade | ClaimStanceTaken | PositionTaken
+)
+ENTRY_TYPES: dict[str, type] = {cls.__struct_config__.tag: cls for cls in Entry.__args__}
+
+
+def entry_from(cls: type, fields: Model, **extra: Any) -> Any:
+    """Build the stored entry `cls` from a request sharing its field set."""
+    values = {name: getattr(fields, name) for name in cls.__struct_fields__ if hasattr(fields, name)}
+    values.update(extra)
+    return cls(**values)

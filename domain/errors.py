@@ -1,0 +1,64 @@
+"""Domain errors: each maps to one RFC 9457 problem in api/errors.py."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidInput(DomainError):
+    """A rule or schema refused the input; `errors` names each offending field."""
+
+    status = 422
+    title = "Invalid input"
+
+    @classmethod
+    def at(cls, field: str, detail: str) -> "InvalidInput":
+        return cls(f"{field}: {detail}", errors=[{"field": field, "detail": f"{field}: {detail}"}])
+
+    @classmethod
+    def from_msgspec(cls, error: Exception, prefix: str = "") -> "InvalidInput":
+        """msgspec says `Expected … - at `$.actors[2].role``; we name `actors[2].role`."""
+        message, _, path = str(error).partition(" - at `$")
+        field = prefix + path.rstrip("`")
+        if field.startswith("."):
+            field = field[1:]
+        for opening, meaning in (("Object contains unknown field", "is not a known field"),
+                                 ("Object missing required field", "is required")):
+            if message.startswith(opening):
+                name = message.split("`")[1]
+                field, message = (f"{field}.{name}" if field else name), meaning
+        return cls.at(field or "body", message)
+
+    def under(self, prefix: str) -> "InvalidInput":
+        """The same error with every field path prefixed (`entries[2].body.` …)."""
+        errors = [{"field": f"{prefix}{e['field']}", "detail": f"{prefix}{e['detail']}"} for e in self.errors]
+        return InvalidInput(f"{prefix}{self.detail}", errors=errors)
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+    def __init__(self, detail: str, *, current_version: int | None = None):
+        super().__init__(detail)
+        self.current_version = current_version
+
+
+class Unavailable(DomainError):
+    """The store cannot be reached; the request may be retried."""
+
+    status = 503
+    title = "Store unavailable"

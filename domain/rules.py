@@ -1,0 +1,133 @@
+"""The point-in-time rules of SPEC §4 that decide a status, written once.
+
+Pure functions over what has been seen; both the write side (to guard
+commands) and every read model (to answer queries) call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import msgspec
+
+from domain import clock
+from domain.dates import normalise
+from domain.entries import (
+    CORRECTABLE_CLAIM_FIELDS, CORRECTABLE_FIELDS, ReportFields, Source,
+)
+from domain.errors import InvalidInput
+
+
+def claim_status(claimant: str, stances: Iterable[tuple[str, str]]) -> str:
+    """`stances` are (by, stance) in (known_at, position) order."""
+    stances = list(stances)
+    if any(s == "retracts" and _same(by, claimant) for by, s in stances):
+        return "retracted"
+    verdicts = [s for _, s in stances if s in ("confirms", "refutes")]
+    if verdicts:
+        return "confirmed" if verdicts[-1] == "confirms" else "refuted"
+    if any(s == "disputes" for _, s in stances):
+        return "disputed"
+    return "asserted"
+
+
+def agreement_status(parties: list[str], latest: Mapping[str, str]) -> str | None:
+    """`latest` maps each party's casefolded name to its latest position.
+
+    Parties are the actors with role party or signatory; with none listed,
+    whoever answered with something other than `proposes`.
+    """
+    if not parties:
+        parties = [p for p, position in latest.items() if position != "proposes"]
+        if not parties and not latest:
+            return None
+    answers = [latest.get(_key(p)) for p in parties]
+    if "withdraws" in answers:
+        return "withdrawn"
+    if "rejects" in answers:
+        return "rejected"
+    if parties and all(a == "signs" for a in answers):
+        return "signed"
+    if parties and all(a in ("accepts", "signs") for a in answers):
+        return "accepted"
+    if "accepts_with_conditions" in answers:
+        return "conditional"
+    return "proposed"
+
+
+def is_retracted(marks: Iterable[bool]) -> bool:
+    """`marks`: True for a retraction, False for a reinstatement, in (known_at, position) order."""
+    state = False
+    for retracted in marks:
+        state = retracted
+    return state
+
+
+def _key(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _same(a: str, b: str) -> bool:
+    return _key(a) == _key(b)
+
+
+party_key = _key
+
+
+# --- input rules ---------------------------------------------------------------------------
+
+def check_source(source: Source, field: str = "source") -> None:
+    if source.published_at is not None:
+        clock.parse_instant(source.published_at, f"{field}.published_at")
+
+
+def requested_known_at(known_at: str | None, source: Source, now: int) -> int | None:
+    """The writer's knowledge time in microseconds; None means "when recorded".
+
+    Later than now plus the skew is refused; the store clamps the rest to the record time.
+    """
+    check_source(source)
+    if known_at is not None:
+        moment, field = clock.parse_instant(known_at, "known_at"), "known_at"
+    elif source.published_at is not None:
+        moment, field = clock.parse_instant(source.published_at, "source.published_at"), "source.published_at"
+    else:
+        return None
+    if moment > now + clock.SKEW_MICROS:
+        raise InvalidInput.at(field, "is in the future: information cannot be known before it exists")
+    return moment
+
+
+def check_report(report: ReportFields) -> None:
+    normalise(report.occurred, "occurred")
+
+
+def check_changes(changes: dict, claim: bool) -> dict:
+    """Validate a correction's `changes` field by field, as a report would be."""
+    allowed = CORRECTABLE_CLAIM_FIELDS if claim else CORRECTABLE_FIELDS
+    if not changes:
+        raise InvalidInput.at("changes", "names no field to correct")
+    for name, value in changes.items():
+        if name not in allowed:
+            raise InvalidInput.at(f"changes.{name}", f"cannot be corrected; correctable: {', '.join(allowed)}")
+        if claim:
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidInput.at(f"changes.{name}", "must be a non-empty string")
+            continue
+        _check_field(name, value)
+    return changes
+
+
+def _check_field(name: str, value) -> None:
+    field_type = _REPORT_TYPES[name]
+    try:
+        msgspec.convert(value, field_type)
+    except msgspec.ValidationError as error:
+        raise InvalidInput.from_msgspec(error, f"changes.{name}") from None
+    if name == "occurred":
+        normalise(value, "changes.occurred")
+    if name in ("kind", "title", "occurred") and value is None:
+        raise InvalidInput.at(f"changes.{name}", "cannot be removed")
+
+
+_REPORT_TYPES = {f.name: f.type for f in msgspec.structs.fields(ReportFields)}

@@ -1,0 +1,186 @@
+"""The fold of SPEC §4: an event's state from the entries seen at (K, R).
+
+Written once and used everywhere: the write side folds the whole stream to
+guard commands, the bitemporal index stores its result per validity interval,
+and the audit replay folds the log from scratch. They cannot drift.
+"""
+
+from __future__ import annotations
+
+from msgspec import Struct, structs
+
+from domain import clock, rules
+from domain.dates import Occurred, normalise
+from domain.entries import (
+    Actor, ClaimMade, ClaimStanceTaken, Codes, EventCorrected, EventReinstated, EventReported,
+    EventRetracted, Place, PositionTaken, Source, SourceAdded,
+)
+
+
+class Logged(Struct, frozen=True, kw_only=True):
+    """One entry of a stream with the clocks the store gave it."""
+
+    position: int
+    version: int
+    known_at: int
+    recorded_at: int
+    entry: object
+
+    @property
+    def order(self) -> tuple[int, int]:
+        return (self.known_at, self.position)
+
+
+class SourceView(Source, kw_only=True):
+    known_at: str
+
+
+class StanceView(Struct, kw_only=True):
+    by: str
+    stance: str
+    statement: str | None
+    known_at: str
+    source: Source
+
+
+class ClaimView(Struct, kw_only=True):
+    claim_id: str
+    event_id: str
+    claimant: str
+    statement: str
+    status: str
+    known_since: str
+    stances: list[StanceView]
+    source: Source
+
+
+class PositionView(Struct, kw_only=True):
+    party: str
+    position: str
+    conditions: str | None
+    statement: str | None
+    known_at: str
+
+
+class RetractionView(Struct, kw_only=True):
+    reason: str
+    duplicate_of: str | None
+    known_at: str
+
+
+class EventView(Struct, kw_only=True):
+    id: str
+    kind: str
+    title: str
+    summary: str
+    occurred: Occurred
+    places: list[Place]
+    actors: list[Actor]
+    track: str | None
+    tags: list[str]
+    codes: Codes | None
+    status: str
+    known_since: str | None
+    version: int
+    sources: list[SourceView]
+    claims: list[ClaimView]
+    positions: list[PositionView]
+    agreement_status: str | None
+    retraction: RetractionView | None = None
+
+
+class EventState(Struct, kw_only=True):
+    view: EventView
+    visible: bool
+    retracted: bool
+    claim_ids: set[str]
+
+
+def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -> EventState:
+    """The event as seen at knowledge time `known_at`, from its entries recorded by R.
+
+    Visible through an earlier source alone, it still takes its fields from its
+    report, which needs only to be recorded.
+    """
+    report = next(item.entry for item in recorded if isinstance(item.entry, EventReported))
+    seen = sorted((item for item in recorded if item.known_at <= known_at), key=lambda item: item.order)
+    fields = {name: getattr(report, name) for name in ("kind", "title", "summary", "occurred", "places",
+                                                      "actors", "track", "tags", "codes")}
+    openers = [item for item in seen if isinstance(item.entry, (EventReported, SourceAdded))]
+    claims: dict[str, dict] = {}
+    latest_positions: dict[str, tuple[PositionTaken, int]] = {}
+    marks: list[tuple[bool, Logged]] = []
+    for item in seen:
+        entry = item.entry
+        if isinstance(entry, EventCorrected) and entry.claim_id is None:
+            fields.update(entry.changes)
+        elif isinstance(entry, EventCorrected) and entry.claim_id in claims:
+            claims[entry.claim_id].update(entry.changes)
+        elif isinstance(entry, ClaimMade):
+            claims[entry.claim_id] = {"claim": entry, "known_at": item.known_at, "stances": [],
+                                      "claimant": entry.claimant, "statement": entry.statement}
+        elif isinstance(entry, ClaimStanceTaken) and entry.claim_id in claims:
+            claims[entry.claim_id]["stances"].append(StanceView(
+                by=entry.by, stance=entry.stance, statement=entry.statement,
+                known_at=clock.format_instant(item.known_at), source=entry.source))
+        elif isinstance(entry, PositionTaken):
+            latest_positions.pop(rules.party_key(entry.party), None)  # keep order of latest answers
+            latest_positions[rules.party_key(entry.party)] = (entry, item.known_at)
+        elif isinstance(entry, (EventRetracted, EventReinstated)):
+            marks.append((isinstance(entry, EventRetracted), item))
+    retracted = rules.is_retracted(mark for mark, _ in marks)
+    parties = [a.name for a in _actors(fields["actors"]) if a.role in ("party", "signatory")]
+    view = EventView(
+        id=event_id,
+        kind=fields["kind"],
+        title=fields["title"],
+        summary=fields["summary"] or "",
+        occurred=normalise(fields["occurred"]),
+        places=_places(fields["places"]),
+        actors=_actors(fields["actors"]),
+        track=fields["track"],
+        tags=list(fields["tags"] or []),
+        codes=_codes(fields["codes"]),
+        status="retracted" if retracted else "active",
+        known_since=clock.format_instant(min(item.known_at for item in openers)) if openers else None,
+        version=max((item.version for item in seen), default=0),
+        sources=[_source_view(item) for item in openers],
+        claims=[_claim_view(event_id, claim_id, c) for claim_id, c in claims.items()],
+        positions=[PositionView(party=p.party, position=p.position, conditions=p.conditions,
+                                statement=p.statement, known_at=clock.format_instant(k))
+                   for p, k in latest_positions.values()],
+        agreement_status=rules.agreement_status(
+            parties, {key: p.position for key, (p, _) in latest_positions.items()}),
+        retraction=_retraction(marks[-1][1]) if retracted else None,
+    )
+    return EventState(view=view, visible=bool(openers), retracted=retracted, claim_ids=set(claims))
+
+
+def _source_view(item: Logged) -> SourceView:
+    return SourceView(**structs.asdict(item.entry.source), known_at=clock.format_instant(item.known_at))
+
+
+def _claim_view(event_id: str, claim_id: str, claim: dict) -> ClaimView:
+    stances = claim["stances"]
+    return ClaimView(
+        claim_id=claim_id, event_id=event_id, claimant=claim["claimant"], statement=claim["statement"],
+        status=rules.claim_status(claim["claimant"], ((s.by, s.stance) for s in stances)),
+        known_since=clock.format_instant(claim["known_at"]), stances=stances, source=claim["claim"].source)
+
+
+def _retraction(item: Logged) -> RetractionView:
+    return RetractionView(reason=item.entry.reason, duplicate_of=item.entry.duplicate_of,
+                          known_at=clock.format_instant(item.known_at))
+
+
+# Corrections carry plain JSON (validated on the way in); give them the report's types back.
+def _places(values) -> list[Place]:
+    return [v if isinstance(v, Place) else Place(**v) for v in values or []]
+
+
+def _actors(values) -> list[Actor]:
+    return [v if isinstance(v, Actor) else Actor(**v) for v in values or []]
+
+
+def _codes(value) -> Codes | None:
+    return value if value is None or isinstance(value, Codes) else Codes(**value)

@@ -1,0 +1,98 @@
+"""The bitemporal index: each event's folded state per validity rectangle.
+
+A row holds the event's state for knowledge times [known_from, known_to) and
+record times [recorded_from, recorded_to), as in SQL:2011 system-and-application
+time tables. An appended entry (record time r, knowledge time k) closes, at r,
+the current rows still valid at some K >= k, and inserts the refolded states
+from the earliest closed row onwards; rows before k are untouched. A query at
+(K, R) is then one indexed lookup, never a replay.
+
+Rows are applied in the append's own transaction and tracked by position, so
+each entry is applied exactly once; `rebuild` replays the log into empty tables.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from domain import clock
+from domain.store import Store, Tx
+from domain.view import EventState, Logged, fold
+
+NAME = "event_states"
+WORLD_START, WORLD_END = "0000-01-01", "9999-12-31"  # an open end sorts and compares as unbounded
+SEP = "\x1f"
+
+INDEX_DDL = """
+CREATE TABLE IF NOT EXISTS {s}event_states (
+    event_id TEXT NOT NULL, known_from {int} NOT NULL, known_to {int} NOT NULL,
+    recorded_from {int} NOT NULL, recorded_to {int} NOT NULL, visible {int} NOT NULL, retracted {int} NOT NULL,
+    kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
+    search TEXT NOT NULL, actors TEXT NOT NULL, places TEXT NOT NULL, view {blob} NOT NULL);
+CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to, occurred_start, event_id);
+CREATE INDEX IF NOT EXISTS event_states_world ON {s}event_states (occurred_start, event_id);
+CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, recorded_to, known_from);
+CREATE TABLE IF NOT EXISTS {s}projection_position (name TEXT PRIMARY KEY, position {int} NOT NULL);
+"""
+
+_encoder = msgspec.json.Encoder()
+
+
+def install(store: Store) -> None:
+    store.ddl_scripts.append(INDEX_DDL)
+    store.on_append.append(lambda tx, appended: apply_appended(store, tx, appended))
+
+
+def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, int]]) -> None:
+    """Index what an append wrote, if the index is caught up (else `rebuild` will)."""
+    done = applied_position(tx)
+    if not appended or done != appended[0][1] - 1:
+        return
+    for event_id, position in appended:
+        apply(store, tx, event_id, position)
+    set_applied_position(tx, appended[-1][1])
+
+
+def apply(store: Store, tx: Tx, event_id: str, position: int) -> None:
+    entries = [e for e in store.stream(tx, event_id) if e.position <= position]
+    new = entries[-1]
+    known, recorded = new.known_at, new.recorded_at
+    current = tx.rows("SELECT known_from, known_to FROM {s}event_states "
+                      "WHERE event_id = ? AND recorded_to = ?", (event_id, clock.FOREVER))
+    closing = [row["known_from"] for row in current if row["known_to"] > known]
+    refold_from = min([known, *closing])
+    tx.run("UPDATE {s}event_states SET recorded_to = ? WHERE event_id = ? AND recorded_to = ? AND known_to > ?",
+           (recorded, event_id, clock.FOREVER, known))
+    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [_row(event_id, start, end, recorded, fold(event_id, entries, start))
+             for start, end in _intervals(entries, refold_from)])
+
+
+def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
+    """The knowledge intervals from `since` on, split at every entry's known_at."""
+    breaks = sorted({e.known_at for e in entries if e.known_at >= since})
+    return list(zip(breaks, [*breaks[1:], clock.FOREVER]))
+
+
+def _row(event_id: str, known_from: int, known_to: int, recorded_from: int, state: EventState) -> tuple:
+    view = state.view
+    return (
+        event_id, known_from, known_to, recorded_from, clock.FOREVER, int(state.visible), int(state.retracted),
+        view.kind, view.track, view.occurred.start or WORLD_START, view.occurred.end or WORLD_END,
+        f"{view.title}\n{view.summary}".casefold(),
+        SEP + SEP.join(a.name.casefold() for a in view.actors) + SEP,
+        SEP + SEP.join(k for p in view.places for k in (p.name.casefold(), p.country.casefold())) + SEP,
+        _encoder.encode(view),
+    )
+
+
+def applied_position(tx: Tx) -> int:
+    row = tx.one("SELECT position FROM {s}projection_position WHERE name = ?", (NAME,))
+    return row["position"] if row else 0
+
+
+def set_applied_position(tx: Tx, position: int) -> None:
+    if tx.one("SELECT position FROM {s}projection_position WHERE name = ?", (NAME,)):
+        tx.run("UPDATE {s}projection_position SET position = ? WHERE name = ?", (position, NAME))
+    else:
+        tx.run("INSERT INTO {s}projection_position VALUES (?, ?)", (NAME, position))
