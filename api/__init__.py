@@ -1,0 +1,1 @@
+"""The HTTP API (Litestar) and the `ceasefire` command."""

@@ -1,0 +1,66 @@
+"""The app factory: `create_app(settings)` wires the store, the application and the readers."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+from api.auth import Tokens
+from api.controllers.health import health, ready
+from api.controllers.reads import ReadController
+from api.controllers.writes import WriteController
+from api.errors import EXCEPTION_HANDLERS
+from api.settings import Settings
+from domain.application import Timeline
+from domain.store import Store
+from projections import index
+from projections.log import LogReader
+from projections.queries import Reader
+
+MAX_BODY = 1024 * 1024
+
+
+def open_store(settings: Settings) -> Store:
+    store = Store(settings.database_url)
+    index.install(store)
+    store.create_tables()
+    return store
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar):
+        store = open_store(settings)
+        app.state.update(store=store, timeline=Timeline(store), reader=Reader(store), log_reader=LogReader(store))
+        if settings.load_fixtures:
+            from api.loading import load_fixtures_if_empty
+
+            load_fixtures_if_empty(app.state.timeline, settings.fixtures_dir)
+        try:
+            yield
+        finally:
+            store.close()
+
+    return Litestar(
+        route_handlers=[WriteController, ReadController, health, ready],
+        lifespan=[lifespan],
+        state=_state(settings),
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=MAX_BODY,
+        openapi_config=OpenAPIConfig(
+            title="Ceasefire Timeline", version="0.1.0", path="/schema",
+            description="An immutable, tamper-evident log of a war's diplomacy and battles: what was known, and when.",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+        ),
+    )
+
+
+def _state(settings: Settings):
+    from litestar.datastructures import State
+
+    return State({"settings": settings, "tokens": Tokens(settings.tokens)})

@@ -1,0 +1,131 @@
+"""Every write of SPEC §5: decode a command, hand it to the application, answer 201."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, Request, Response, post
+from litestar.params import Parameter
+
+from api.auth import principal_of, writer
+from api.errors import BadQuery
+from api.params import entity_id, if_match
+from api.schemas import BatchAnswer, BatchRequest, WriteAnswer, answer
+from domain.commands import (
+    OP_COMMANDS, AddSource, CorrectEvent, MakeClaim, Op, ReinstateEvent, ReportEvent, RetractEvent,
+    TakePosition, TakeStance,
+)
+from domain.errors import InvalidInput
+
+IDEMPOTENCY_HEADER = Parameter(header="Idempotency-Key", required=False, max_length=200,
+                               description="Retrying with the same key returns the first answer and stores nothing")
+IF_MATCH = Parameter(header="If-Match", required=False, description='"<version>": refuse with 409 if stale')
+
+
+async def append(request: Request, ops: list[Op], *, batch: bool = False) -> list:
+    principal = principal_of(request)
+    key = request.headers.get("idempotency-key")
+    idempotency = None
+    if key is not None:
+        fingerprint = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n"
+                                     + await request.body()).hexdigest()
+        idempotency = (principal.name, key, fingerprint)
+    timeline = request.app.state.timeline
+    receipts, _ = await anyio.to_thread.run_sync(
+        partial(timeline.execute, ops, principal.name, batch=batch, idempotency=idempotency))
+    return receipts
+
+
+async def write_one(request: Request, op: Op, location: str) -> Response[WriteAnswer]:
+    if (expected := if_match(request.headers.get("if-match"))) is not None and hasattr(op.command, "expected_version"):
+        op = msgspec.structs.replace(op, command=msgspec.structs.replace(op.command, expected_version=expected))
+    receipt = (await append(request, [op]))[0]
+    where = location.format(id=receipt.id, claim_id=receipt.claim_id)
+    return Response(answer(receipt), status_code=201, headers={"Location": where, "ETag": f'"{receipt.version}"'})
+
+
+class WriteController(Controller):
+    path = "/v1"
+    guards = [writer]
+    tags = ["writes"]
+
+    @post("/events", summary="Report an event (opens its stream)")
+    async def report(self, request: Request, data: ReportEvent,
+                     idempotency_key: str | None = IDEMPOTENCY_HEADER) -> Response[WriteAnswer]:
+        return await write_one(request, Op(command=data), "/v1/events/{id}")
+
+    @post("/events/{event_id:str}/sources", summary="Add a source (corroboration)")
+    async def add_source(self, request: Request, event_id: str, data: AddSource,
+                         idempotency_key: str | None = IDEMPOTENCY_HEADER,
+                         if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+        return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
+
+    @post("/events/{event_id:str}/corrections", summary="Correct reported fields or a claim")
+    async def correct(self, request: Request, event_id: str, data: CorrectEvent,
+                      idempotency_key: str | None = IDEMPOTENCY_HEADER,
+                      if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+        return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
+
+    @post("/events/{event_id:str}/retractions", summary="Retract an event (false, or a duplicate)")
+    async def retract(self, request: Request, event_id: str, data: RetractEvent,
+                      idempotency_key: str | None = IDEMPOTENCY_HEADER,
+                      if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+        return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
+
+    @post("/events/{event_id:str}/reinstatements", summary="Undo a mistaken retraction")
+    async def reinstate(self, request: Request, event_id: str, data: ReinstateEvent,
+                        idempotency_key: str | None = IDEMPOTENCY_HEADER,
+                        if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+        return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
+
+    @post("/events/{event_id:str}/claims", summary="Record a claim someone made about the event")
+    async def claim(self, request: Request, event_id: str, data: MakeClaim,
+                    idempotency_key: str | None = IDEMPOTENCY_HEADER,
+                    if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+        return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/claims/{claim_id}")
+
+    @post("/claims/{claim_id:str}/stances", summary="Take a stance on a claim")
+    async def stance(self, request: Request, claim_id: str, data: TakeStance,
+                     idempotency_key: str | None = IDEMPOTENCY_HEADER,
+                     if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+        op = Op(claim_id=entity_id(claim_id, "claim"), command=data)
+        return await write_one(request, op, f"/v1/claims/{op.claim_id}")
+
+    @post("/events/{event_id:str}/positions", summary="Record a party's position")
+    async def position(self, request: Request, event_id: str, data: TakePosition,
+                       idempotency_key: str | None = IDEMPOTENCY_HEADER,
+                       if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+        return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
+
+    @post("/batch", summary="Append several entries atomically, in order")
+    async def batch(self, request: Request, data: BatchRequest,
+                    idempotency_key: str | None = IDEMPOTENCY_HEADER) -> Response[BatchAnswer]:
+        receipts = await append(request, batch_ops(data), batch=True)
+        return Response(BatchAnswer(items=[answer(r) for r in receipts]), status_code=201)
+
+
+MAX_BATCH = 1000
+
+
+def batch_ops(data: BatchRequest) -> list[Op]:
+    """Each entry's body decoded as its command; errors name `entries[i]`."""
+    if not 1 <= len(data.entries) <= MAX_BATCH:
+        raise InvalidInput.at("entries", f"must hold 1 to {MAX_BATCH} entries")
+    ops = []
+    for index, item in enumerate(data.entries):
+        try:
+            command = msgspec.convert(item.body, OP_COMMANDS[item.op])
+        except msgspec.ValidationError as error:
+            raise InvalidInput.from_msgspec(error, f"entries[{index}].body") from None
+        if item.op not in ("report", "stance") and not item.event_id:
+            raise InvalidInput.at(f"entries[{index}].event_id", f"is required for op {item.op!r}")
+        if item.op == "stance" and not item.claim_id:
+            raise InvalidInput.at(f"entries[{index}].claim_id", "is required for op 'stance'")
+        ops.append(Op(command=command, event_id=item.event_id, claim_id=item.claim_id))
+    return ops
+
+
+__all__ = ["WriteController", "batch_ops", "BadQuery"]

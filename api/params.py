@@ -1,0 +1,92 @@
+"""Query parameters and headers shared by the handlers, each refused with a 400 naming it."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain import clock
+from domain.dates import normalise
+from domain.entries import EventKind
+from domain.errors import InvalidInput, NotFound
+from projections.queries import PointInTime, decode_cursor
+from api.errors import BadQuery
+
+KINDS = set(EventKind.__args__)
+
+
+def instant(value: str | None, name: str, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        return clock.parse_instant(value, name)
+    except InvalidInput as error:
+        raise BadQuery(error.detail, errors=error.errors) from None
+
+
+def point_in_time(known_at: str | None, recorded_at: str | None) -> PointInTime:
+    now = clock.now_micros()
+    return PointInTime(instant(known_at, "known_at", now), instant(recorded_at, "recorded_at", now))
+
+
+def pinned(cursor: str | None, known_at: str | None, recorded_at: str | None):
+    """The (K, R) of a query: a cursor's pins win, so paging is stable under writes."""
+    if not cursor:
+        return point_in_time(known_at, recorded_at), None
+    try:
+        decoded = decode_cursor(cursor)
+    except ValueError as error:
+        raise BadQuery.at("cursor", str(error)) from None
+    return PointInTime(decoded.k, decoded.r), decoded.after
+
+
+def limit(value: int | None, default: int = 50, maximum: int = 1000) -> int:
+    if value is None:
+        return default
+    if not 1 <= value <= maximum:
+        raise BadQuery.at("limit", f"must be between 1 and {maximum}")
+    return value
+
+
+def world_bound(value: str | None, name: str, end: bool) -> str | None:
+    if value is None:
+        return None
+    try:
+        occurred = normalise(value, name)
+    except InvalidInput as error:
+        raise BadQuery(error.detail, errors=error.errors) from None
+    return occurred.end if end else occurred.start
+
+
+def kinds(value: str | None) -> list[str]:
+    chosen = [k.strip() for k in (value or "").split(",") if k.strip()]
+    for kind in chosen:
+        if kind not in KINDS:
+            raise BadQuery.at("kind", f"{kind!r} is not one of {', '.join(sorted(KINDS))}")
+    return chosen
+
+
+def flag(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise BadQuery.at(name, "must be true or false")
+
+
+def entity_id(value: str, what: str = "event") -> str:
+    """Ids are UUIDs; anything else names nothing we know."""
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise NotFound(f"{what} {value!r} is unknown") from None
+
+
+def if_match(header: str | None) -> int | None:
+    if header is None:
+        return None
+    text = header.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise BadQuery.at("If-Match", 'must be a quoted version, e.g. "3"')
+    return int(text)

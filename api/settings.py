@@ -1,0 +1,41 @@
+"""Settings, read once from the environment (SPEC §6)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///./ceasefire.sqlite3"
+    tokens: str = ""
+    read_token_required: bool = False
+    load_fixtures: bool = False
+    signing_key: str | None = None
+    fixtures_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "fixtures")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = os.environ
+        values = dict(
+            database_url=env.get("CEASEFIRE_DATABASE_URL", cls.database_url),
+            tokens=env.get("CEASEFIRE_TOKENS", ""),
+            read_token_required=_flag(env.get("CEASEFIRE_READ_TOKEN_REQUIRED")),
+            load_fixtures=_flag(env.get("CEASEFIRE_LOAD_FIXTURES")),
+            signing_key=env.get("CEASEFIRE_SIGNING_KEY") or None,
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the embedded store keeps its file, and its generated signing key."""
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url[len("sqlite:///"):]).resolve().parent
+        return Path.cwd()
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
