@@ -193,6 +193,8 @@ class Store:
                 return
             with self.datastore.get_connection(commit=True) as connection:
                 cursor = connection.cursor()
+                # WAL with NORMAL sync survives a killed process; only an OS crash may lose the last commits.
+                cursor.execute("PRAGMA synchronous = NORMAL")
                 cursor.execute("BEGIN IMMEDIATE")  # take the write lock now, not at the first write
                 try:
                     yield Tx(cursor, self.dialect)

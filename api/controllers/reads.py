@@ -6,7 +6,7 @@ from typing import Annotated
 
 import anyio.to_thread
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api import params
 from api.auth import is_auditor, reader
@@ -14,9 +14,9 @@ from api.errors import BadQuery
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
 from projections.queries import TimelineFilter
 
-KnownAt = Annotated[str | None, Parameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
-RecordedAt = Annotated[str | None, Parameter(description="record time R (RFC 3339 with offset, or a date); default now")]
-Limit = Annotated[int | None, Parameter(description="page size, 1–1000", ge=1, le=1000)]
+KnownAt = Annotated[str | None, QueryParameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
+RecordedAt = Annotated[str | None, QueryParameter(description="record time R (RFC 3339 with offset, or a date); default now")]
+Limit = Annotated[int | None, QueryParameter(description="page size, 1–1000", ge=1, le=1000)]
 
 
 def run(function, *args, **kwargs):
@@ -31,11 +31,11 @@ class ReadController(Controller):
     @get("/timeline", summary="Events visible at (K, R), in world order")
     async def timeline(
         self, request: Request, known_at: KnownAt = None, recorded_at: RecordedAt = None,
-        from_: Annotated[str | None, Parameter(query="from", description="EDTF date")] = None,
-        to: Annotated[str | None, Parameter(description="EDTF date")] = None,
-        kind: str | None = None, actor: str | None = None, track: str | None = None,
-        place: str | None = None, q: str | None = None, include_retracted: str | None = None,
-        limit: Limit = None, cursor: str | None = None,
+        from_: Annotated[str | None, QueryParameter(name="from", description="EDTF date")] = None,
+        to: Annotated[str | None, QueryParameter(description="EDTF date")] = None,
+        kind: FromQuery[str | None] = None, actor: FromQuery[str | None] = None,
+        track: FromQuery[str | None] = None, place: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
+        include_retracted: FromQuery[str | None] = None, limit: Limit = None, cursor: FromQuery[str | None] = None,
     ) -> Response[TimelineOut]:
         at, after = params.pinned(cursor, known_at, recorded_at)
         where = TimelineFilter(
@@ -49,15 +49,15 @@ class ReadController(Controller):
         return Response(page)
 
     @get("/events/{event_id:str}", summary="One event at (K, R)")
-    async def event(self, request: Request, event_id: str, known_at: KnownAt = None,
+    async def event(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[EventOut]:
         view = await run(request.app.state.reader.event, params.entity_id(event_id),
                          params.point_in_time(known_at, recorded_at))
         return Response(view)
 
     @get("/events/{event_id:str}/history", summary="Every entry of the event's stream, with its three times")
-    async def history(self, request: Request, event_id: str, known_at: KnownAt = None,
-                      recorded_at: RecordedAt = None, after: Annotated[int, Parameter(ge=0)] = 0,
+    async def history(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
+                      recorded_at: RecordedAt = None, after: Annotated[int, QueryParameter(ge=0)] = 0,
                       limit: Limit = None) -> Response[EntryPage]:
         page = await run(request.app.state.log_reader.history, params.entity_id(event_id),
                          params.point_in_time(known_at, recorded_at), after, params.limit(limit, 100),
@@ -65,24 +65,24 @@ class ReadController(Controller):
         return Response(page)
 
     @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)")
-    async def claim(self, request: Request, claim_id: str, known_at: KnownAt = None,
+    async def claim(self, request: Request, claim_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[ClaimOut]:
         claim = await run(request.app.state.reader.claim, params.entity_id(claim_id, "claim"),
                           params.point_in_time(known_at, recorded_at))
         return Response(claim)
 
     @get("/tracks/{track:str}", summary="A negotiation track at (K, R) and its latest agreement status")
-    async def track(self, request: Request, track: str, known_at: KnownAt = None, recorded_at: RecordedAt = None,
-                    include_retracted: str | None = None) -> Response[TrackOut]:
+    async def track(self, request: Request, track: FromPath[str], known_at: KnownAt = None, recorded_at: RecordedAt = None,
+                    include_retracted: FromQuery[str | None] = None) -> Response[TrackOut]:
         result = await run(request.app.state.reader.track, track, params.point_in_time(known_at, recorded_at),
                            params.flag(include_retracted, "include_retracted"))
         return Response(result)
 
     @get("/changes", summary="What became known between two knowledge times")
     async def changes(
-        self, request: Request, since: Annotated[str | None, Parameter(description="K1 (exclusive)")] = None,
-        until: Annotated[str | None, Parameter(description="K2 (inclusive); default now")] = None,
-        recorded_at: RecordedAt = None, cursor: str | None = None, limit: Limit = None,
+        self, request: Request, since: Annotated[str | None, QueryParameter(description="K1 (exclusive)")] = None,
+        until: Annotated[str | None, QueryParameter(description="K2 (inclusive); default now")] = None,
+        recorded_at: RecordedAt = None, cursor: FromQuery[str | None] = None, limit: Limit = None,
     ) -> Response[EntryPage]:
         at, after = params.pinned(cursor, until, recorded_at)
         if after is not None:
@@ -98,8 +98,8 @@ class ReadController(Controller):
         return Response(page)
 
     @get("/analysis/lead-up/{event_id:str}", summary="Offensives, battles and violations in the N days before")
-    async def lead_up(self, request: Request, event_id: str,
-                      days: Annotated[int, Parameter(ge=0, le=3650)] = 30,
+    async def lead_up(self, request: Request, event_id: FromPath[str],
+                      days: Annotated[int, QueryParameter(ge=0, le=3650)] = 30,
                       known_at: KnownAt = None, recorded_at: RecordedAt = None) -> Response[LeadUpOut]:
         result = await run(request.app.state.reader.lead_up, params.entity_id(event_id), days,
                            params.point_in_time(known_at, recorded_at))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Annotated
 from functools import partial
 
 import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, post
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api.auth import principal_of, writer
 from api.errors import BadQuery
@@ -20,9 +21,10 @@ from domain.commands import (
 )
 from domain.errors import InvalidInput
 
-IDEMPOTENCY_HEADER = Parameter(header="Idempotency-Key", required=False, max_length=200,
-                               description="Retrying with the same key returns the first answer and stores nothing")
-IF_MATCH = Parameter(header="If-Match", required=False, description='"<version>": refuse with 409 if stale')
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", max_length=200,
+    description="A retry with the same key, method, path and body returns the first answer and stores nothing")]
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", description='"<version>": 409 if the event moved on')]
 
 
 async def append(request: Request, ops: list[Op], *, batch: bool = False) -> list:
@@ -53,56 +55,56 @@ class WriteController(Controller):
     tags = ["writes"]
 
     @post("/events", summary="Report an event (opens its stream)")
-    async def report(self, request: Request, data: ReportEvent,
-                     idempotency_key: str | None = IDEMPOTENCY_HEADER) -> Response[WriteAnswer]:
+    async def report(self, request: Request, data: JSONBody[ReportEvent],
+                     idempotency_key: IdempotencyKey = None) -> Response[WriteAnswer]:
         return await write_one(request, Op(command=data), "/v1/events/{id}")
 
     @post("/events/{event_id:str}/sources", summary="Add a source (corroboration)")
-    async def add_source(self, request: Request, event_id: str, data: AddSource,
-                         idempotency_key: str | None = IDEMPOTENCY_HEADER,
-                         if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+    async def add_source(self, request: Request, event_id: FromPath[str], data: JSONBody[AddSource],
+                         idempotency_key: IdempotencyKey = None,
+                         if_match_header: IfMatch = None) -> Response[WriteAnswer]:
         return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
 
     @post("/events/{event_id:str}/corrections", summary="Correct reported fields or a claim")
-    async def correct(self, request: Request, event_id: str, data: CorrectEvent,
-                      idempotency_key: str | None = IDEMPOTENCY_HEADER,
-                      if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+    async def correct(self, request: Request, event_id: FromPath[str], data: JSONBody[CorrectEvent],
+                      idempotency_key: IdempotencyKey = None,
+                      if_match_header: IfMatch = None) -> Response[WriteAnswer]:
         return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
 
     @post("/events/{event_id:str}/retractions", summary="Retract an event (false, or a duplicate)")
-    async def retract(self, request: Request, event_id: str, data: RetractEvent,
-                      idempotency_key: str | None = IDEMPOTENCY_HEADER,
-                      if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+    async def retract(self, request: Request, event_id: FromPath[str], data: JSONBody[RetractEvent],
+                      idempotency_key: IdempotencyKey = None,
+                      if_match_header: IfMatch = None) -> Response[WriteAnswer]:
         return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
 
     @post("/events/{event_id:str}/reinstatements", summary="Undo a mistaken retraction")
-    async def reinstate(self, request: Request, event_id: str, data: ReinstateEvent,
-                        idempotency_key: str | None = IDEMPOTENCY_HEADER,
-                        if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+    async def reinstate(self, request: Request, event_id: FromPath[str], data: JSONBody[ReinstateEvent],
+                        idempotency_key: IdempotencyKey = None,
+                        if_match_header: IfMatch = None) -> Response[WriteAnswer]:
         return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
 
     @post("/events/{event_id:str}/claims", summary="Record a claim someone made about the event")
-    async def claim(self, request: Request, event_id: str, data: MakeClaim,
-                    idempotency_key: str | None = IDEMPOTENCY_HEADER,
-                    if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+    async def claim(self, request: Request, event_id: FromPath[str], data: JSONBody[MakeClaim],
+                    idempotency_key: IdempotencyKey = None,
+                    if_match_header: IfMatch = None) -> Response[WriteAnswer]:
         return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/claims/{claim_id}")
 
     @post("/claims/{claim_id:str}/stances", summary="Take a stance on a claim")
-    async def stance(self, request: Request, claim_id: str, data: TakeStance,
-                     idempotency_key: str | None = IDEMPOTENCY_HEADER,
-                     if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+    async def stance(self, request: Request, claim_id: FromPath[str], data: JSONBody[TakeStance],
+                     idempotency_key: IdempotencyKey = None,
+                     if_match_header: IfMatch = None) -> Response[WriteAnswer]:
         op = Op(claim_id=entity_id(claim_id, "claim"), command=data)
         return await write_one(request, op, f"/v1/claims/{op.claim_id}")
 
     @post("/events/{event_id:str}/positions", summary="Record a party's position")
-    async def position(self, request: Request, event_id: str, data: TakePosition,
-                       idempotency_key: str | None = IDEMPOTENCY_HEADER,
-                       if_match_header: str | None = IF_MATCH) -> Response[WriteAnswer]:
+    async def position(self, request: Request, event_id: FromPath[str], data: JSONBody[TakePosition],
+                       idempotency_key: IdempotencyKey = None,
+                       if_match_header: IfMatch = None) -> Response[WriteAnswer]:
         return await write_one(request, Op(event_id=entity_id(event_id), command=data), "/v1/events/{id}")
 
     @post("/batch", summary="Append several entries atomically, in order")
-    async def batch(self, request: Request, data: BatchRequest,
-                    idempotency_key: str | None = IDEMPOTENCY_HEADER) -> Response[BatchAnswer]:
+    async def batch(self, request: Request, data: JSONBody[BatchRequest],
+                    idempotency_key: IdempotencyKey = None) -> Response[BatchAnswer]:
         receipts = await append(request, batch_ops(data), batch=True)
         return Response(BatchAnswer(items=[answer(r) for r in receipts]), status_code=201)
 
@@ -110,7 +112,7 @@ class WriteController(Controller):
 MAX_BATCH = 1000
 
 
-def batch_ops(data: BatchRequest) -> list[Op]:
+def batch_ops(data: JSONBody[BatchRequest]) -> list[Op]:
     """Each entry's body decoded as its command; errors name `entries[i]`."""
     if not 1 <= len(data.entries) <= MAX_BATCH:
         raise InvalidInput.at("entries", f"must hold 1 to {MAX_BATCH} entries")
