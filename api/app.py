@@ -10,12 +10,16 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from api.auth import Tokens
 from api.controllers.health import health, ready
+from api.controllers.audit import LogController, ProofController
 from api.controllers.reads import ReadController
+from api.controllers.stream import stream
 from api.controllers.writes import WriteController
 from api.errors import EXCEPTION_HANDLERS
 from api.settings import Settings
 from domain.application import Timeline
+from domain.signing import load_key
 from domain.store import Store
+from projections.audit import AUDIT_DDL, Audit
 from projections import index
 from projections.log import LogReader
 from projections.queries import Reader
@@ -26,6 +30,7 @@ MAX_BODY = 1024 * 1024
 def open_store(settings: Settings) -> Store:
     store = Store(settings.database_url)
     index.install(store)
+    store.ddl_scripts.append(AUDIT_DDL)
     store.create_tables()
     return store
 
@@ -36,7 +41,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar):
         store = open_store(settings)
-        app.state.update(store=store, timeline=Timeline(store), reader=Reader(store), log_reader=LogReader(store))
+        key = load_key(settings.signing_key, settings.data_dir)
+        app.state.update(store=store, timeline=Timeline(store), reader=Reader(store), log_reader=LogReader(store),
+                         audit=Audit(store, key))
         if settings.load_fixtures:
             from api.loading import load_fixtures_if_empty
 
@@ -47,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             store.close()
 
     return Litestar(
-        route_handlers=[WriteController, ReadController, health, ready],
+        route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready],
         lifespan=[lifespan],
         state=_state(settings),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -44,6 +44,14 @@ class Frontier:
         self._nodes: list[tuple[int, bytes]] = []
         self._size = 0
 
+    @classmethod
+    def restore(cls, nodes: Iterable[tuple[int, bytes]]) -> "Frontier":
+        """A frontier from the `nodes` of an earlier one: grow a tree without rereading it."""
+        frontier = cls()
+        frontier._nodes = [(int(size), bytes(digest)) for size, digest in nodes]
+        frontier._size = sum(size for size, _ in frontier._nodes)
+        return frontier
+
     @property
     def size(self) -> int:
         return self._size

@@ -1,0 +1,198 @@
+"""Point-in-time reads: one indexed lookup each, never a replay of the log.
+
+A query at (K, R) sees the index rows valid at knowledge time K and record time
+R. When R is at or after the newest entry, the rows still open in record time
+are exactly those, and the (recorded_to, occurred_start, event_id) index hands
+them over in world order.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import msgspec
+
+from domain import clock
+from domain.errors import NotFound
+from domain.store import Store, Tx
+from projections.index import WORLD_END, WORLD_START, SEP
+
+_encoder = msgspec.json.Encoder()
+
+
+class AsOf(msgspec.Struct, frozen=True):
+    known_at: str
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class PointInTime:
+    known_at: int
+    recorded_at: int
+
+    @property
+    def as_of(self) -> AsOf:
+        return AsOf(clock.format_instant(self.known_at), clock.format_instant(self.recorded_at))
+
+
+@dataclass
+class TimelineFilter:
+    start: str | None = None  # keep events whose occurred interval meets [start, end]
+    end: str | None = None
+    kinds: list[str] = field(default_factory=list)
+    actor: str | None = None
+    track: str | None = None
+    place: str | None = None
+    text: str | None = None
+    include_retracted: bool = False
+
+
+class Page(msgspec.Struct):
+    items: list[msgspec.Raw]
+    next_cursor: str | None
+    as_of: AsOf
+
+
+class Reader:
+    def __init__(self, store: Store):
+        self.store = store
+
+    # --- events ----------------------------------------------------------------------------
+
+    def event(self, event_id: str, at: PointInTime) -> msgspec.Raw:
+        with self.store.read() as tx:
+            row = self._state(tx, event_id, at)
+        if not row or not row["visible"]:
+            raise NotFound(f"event {event_id} is not known at known_at={at.as_of.known_at}, "
+                           f"recorded_at={at.as_of.recorded_at}")
+        return with_as_of(row["view"], at)
+
+    def _state(self, tx: Tx, event_id: str, at: PointInTime):
+        recorded, params = self._recorded(tx, at)
+        return tx.one(f"SELECT visible, view FROM {{s}}event_states WHERE event_id = ? AND {recorded} "
+                      "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
+
+    def claim(self, claim_id: str, at: PointInTime) -> dict:
+        with self.store.read() as tx:
+            made = tx.one("SELECT event_id FROM {s}ledger WHERE claim_id = ? AND type = 'ClaimMade' "
+                          "AND known_at <= ? AND recorded_at <= ?", (claim_id, at.known_at, at.recorded_at))
+            row = made and self._state(tx, str(made["event_id"]), at)
+        claims = msgspec.json.decode(bytes(row["view"]))["claims"] if row else []
+        for claim in claims:
+            if claim["claim_id"] == claim_id:
+                return {**claim, "as_of": msgspec.structs.asdict(at.as_of)}
+        raise NotFound(f"claim {claim_id} is not known at known_at={at.as_of.known_at}")
+
+    # --- lists -----------------------------------------------------------------------------
+
+    def timeline(self, where: TimelineFilter, at: PointInTime, limit: int, after: tuple[str, str] | None) -> Page:
+        clauses, params = self._visible(where)
+        if after:
+            clauses.append("(occurred_start > ? OR (occurred_start = ? AND event_id > ?))")
+            params += [after[0], after[0], after[1]]
+        with self.store.read() as tx:
+            rows = self._select(tx, at, clauses, params, limit + 1)
+        items = [with_as_of(row["view"], at) for row in rows[:limit]]
+        last = rows[limit - 1] if len(rows) > limit else None
+        cursor = encode_cursor(at, [last["occurred_start"], str(last["event_id"])]) if last else None
+        return Page(items=items, next_cursor=cursor, as_of=at.as_of)
+
+    def track(self, track: str, at: PointInTime, include_retracted: bool = False) -> dict:
+        clauses, params = self._visible(TimelineFilter(track=track, include_retracted=include_retracted))
+        with self.store.read() as tx:
+            rows = self._select(tx, at, clauses, params, 1000)
+        if not rows:
+            raise NotFound(f"track {track!r} has no event known at known_at={at.as_of.known_at}")
+        views = [msgspec.json.decode(bytes(row["view"])) for row in rows]
+        statuses = [v for v in views if v["agreement_status"] is not None]
+        return {"track": track, "items": [with_as_of(row["view"], at) for row in rows],
+                "agreement_status": statuses[-1]["agreement_status"] if statuses else None,
+                "agreement_event_id": statuses[-1]["id"] if statuses else None,
+                "as_of": msgspec.structs.asdict(at.as_of)}
+
+    def lead_up(self, event_id: str, days: int, at: PointInTime) -> dict:
+        event = self.event(event_id, at)
+        occurred = msgspec.json.decode(bytes(event))["occurred"]
+        anchor = occurred["start"] or occurred["end"]
+        items: list = []
+        if anchor:
+            window_start = (date.fromisoformat(anchor) - timedelta(days=days)).isoformat()
+            clauses, params = self._visible(TimelineFilter(start=window_start, end=anchor))
+            clauses += ["kind IN ('offensive', 'battle', 'violation')", "event_id <> ?"]
+            with self.store.read() as tx:
+                rows = self._select(tx, at, clauses, [*params, event_id], 1000)
+            items = [with_as_of(row["view"], at) for row in rows]
+        return {"event": event, "days": days, "items": items, "as_of": msgspec.structs.asdict(at.as_of)}
+
+    @staticmethod
+    def _visible(where: TimelineFilter) -> tuple[list[str], list]:
+        clauses, params = ["visible = 1"], []
+        if not where.include_retracted:
+            clauses.append("retracted = 0")
+        if where.start:
+            clauses.append("occurred_end >= ?")
+            params.append(where.start)
+        if where.end:
+            clauses.append("occurred_start <= ?")
+            params.append(where.end)
+        if where.kinds:
+            clauses.append(f"kind IN ({', '.join('?' * len(where.kinds))})")
+            params += where.kinds
+        if where.track:
+            clauses.append("track = ?")
+            params.append(where.track)
+        for column, value in (("actors", where.actor), ("places", where.place)):
+            if value:
+                clauses.append(f"{column} LIKE ? ESCAPE '\\'")
+                params.append(f"%{SEP}{_like(value.strip().casefold())}{SEP}%")
+        if where.text:
+            clauses.append("search LIKE ? ESCAPE '\\'")
+            params.append(f"%{_like(where.text.casefold())}%")
+        return clauses, params
+
+    def _select(self, tx: Tx, at: PointInTime, clauses: list[str], params: list, limit: int) -> list:
+        recorded, recorded_params = self._recorded(tx, at)
+        sql = (f"SELECT event_id, occurred_start, view FROM {{s}}event_states WHERE {recorded} "
+               f"AND known_from <= ? AND known_to > ? AND {' AND '.join(clauses)} "
+               "ORDER BY occurred_start, event_id LIMIT ?")
+        return tx.rows(sql, [*recorded_params, at.known_at, at.known_at, *params, limit])
+
+    def _recorded(self, tx: Tx, at: PointInTime) -> tuple[str, list]:
+        if at.recorded_at >= self.store.head(tx)[1]:
+            return "recorded_to = ?", [clock.FOREVER]
+        return "recorded_from <= ? AND recorded_to > ?", [at.recorded_at, at.recorded_at]
+
+
+def with_as_of(view: bytes, at: PointInTime) -> msgspec.Raw:
+    """The stored view with the query's (K, R) spliced in, without decoding it."""
+    view = bytes(view)
+    return msgspec.Raw(view[:-1] + b',"as_of":' + _encoder.encode(at.as_of) + b"}")
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def encode_cursor(at: PointInTime, after: list) -> str:
+    payload = _encoder.encode({"k": at.known_at, "r": at.recorded_at, "after": after})
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+class Cursor(msgspec.Struct):
+    k: int
+    r: int
+    after: list[str | int]
+
+
+def decode_cursor(text: str) -> Cursor:
+    """Raises ValueError for anything that is not a cursor we issued."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return msgspec.json.decode(raw, type=Cursor)
+    except Exception as error:
+        raise ValueError("is not a cursor this service issued") from error
+
+
+__all__ = ["Reader", "PointInTime", "TimelineFilter", "WORLD_START", "WORLD_END"]
