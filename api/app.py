@@ -6,9 +6,9 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 
 from api.auth import Tokens
+from api.docs import OfflineDocsPlugin
 from api.controllers.health import health, ready
 from api.controllers.audit import LogController, ProofController
 from api.controllers.reads import ReadController
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Ceasefire Timeline", version="0.1.0", path="/schema",
             description="An immutable, tamper-evident log of a war's diplomacy and battles: what was known, and when.",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+            render_plugins=[OfflineDocsPlugin()],
         ),
     )
 

@@ -48,6 +48,8 @@ def domain_error(request: Request, error: DomainError) -> Response:
 def validation_error(request: Request, error: ValidationException) -> Response:
     """Litestar refused the body or a parameter: the body's schema is 422, the rest 400."""
     cause = error.__cause__
+    if request.headers.get("content-length") == "0" and request.method == "POST":
+        return problem(request, 400, "Malformed request", "the body is empty: a JSON object is required")
     sources = {item.get("source") for item in (error.extra or []) if isinstance(item, dict)}
     if isinstance(cause, msgspec.ValidationError) and sources <= {"body"}:
         message, sep, path = str(cause).partition(" - at `$.data")
