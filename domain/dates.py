@@ -6,6 +6,7 @@ never widen them (SPEC §2).
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 
@@ -26,6 +27,7 @@ class Occurred(msgspec.Struct, frozen=True, kw_only=True):
     uncertain: bool
 
 
+@functools.lru_cache(maxsize=65536)  # parsing EDTF costs milliseconds; the same dates recur in every fold
 def normalise(text: str, field: str = "occurred") -> Occurred:
     if not isinstance(text, str) or not text.strip() or len(text) > 64:
         raise InvalidInput.at(field, "an EDTF date is required, e.g. 2024-08, 2015-02-12 or 2015-02-11/2015-02-12")

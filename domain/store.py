@@ -59,6 +59,12 @@ class IdempotentReplay(Exception):
         self.request_hash, self.receipts = request_hash, receipts
 
 
+# The ledger's event_id as the stored events' key. On PostgreSQL a plain CAST fails the whole query on
+# one id rewritten behind our back into a non-uuid; such a row now joins nothing (reported by verify).
+_PG_LEDGER_UUID = ("CASE WHEN l.event_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' "
+                   "THEN CAST(l.event_id AS uuid) END")
+
+
 @dataclass(frozen=True)
 class Dialect:
     name: str
@@ -67,6 +73,8 @@ class Dialect:
     def sql(self, text: str) -> str:
         prefix = f'"{self.schema}".' if self.schema else ""
         text = text.replace("{s}", prefix).replace("{uuid}", "uuid" if self.name == "postgresql" else "TEXT")
+        text = text.replace("{ledger_uuid}", _PG_LEDGER_UUID if self.name == "postgresql"
+                            else "CAST(l.event_id AS TEXT)")
         return text.replace("?", "%s") if self.name == "postgresql" else text
 
     @property

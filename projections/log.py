@@ -21,7 +21,7 @@ from projections.queries import PointInTime, encode_cursor
 ENTRY_SQL = """
 SELECT l.position, l.event_id, l.version, l.type, l.known_at, l.recorded_at, l.recorded_by, l.hash, s.state
 FROM {s}ledger l
-LEFT JOIN {s}stored_events s ON s.originator_id = CAST(l.event_id AS {uuid}) AND s.originator_version = l.version
+LEFT JOIN {s}stored_events s ON s.originator_id = {ledger_uuid} AND s.originator_version = l.version
 """
 
 
