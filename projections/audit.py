@@ -149,20 +149,29 @@ class Audit:
         """Fold the log from scratch up to R, and compare with the indexed projections."""
         folded, indexed = hashlib.sha256(b"["), hashlib.sha256(b"[")
         count = 0
+        as_of = {"known_at": clock.format_instant(at.known_at), "recorded_at": clock.format_instant(at.recorded_at)}
         with self.store.read() as tx:
-            for event_id, stream in _streams(tx, at.recorded_at, progress):
-                state = fold(event_id, stream, at.known_at)
-                if state.visible:
-                    folded.update((b"," if count else b"") + rfc8785.dumps(msgspec.to_builtins(state.view)))
-                    count += 1
+            try:
+                for event_id, stream in _streams(tx, at.recorded_at, progress):
+                    state = fold(event_id, stream, at.known_at)
+                    if state.visible:
+                        folded.update((b"," if count else b"") + rfc8785.dumps(msgspec.to_builtins(state.view)))
+                        count += 1
+            except _Undecodable as error:
+                return {"digest": None, "equal": False, "events": count, "as_of": as_of,
+                        "error": f"the entry at position {error.position} no longer decodes: run verify"}
             listed = 0
             for view in _indexed_views(tx, self.store, at):
                 indexed.update((b"," if listed else b"") + rfc8785.dumps(view))
                 listed += 1
         digest = base64.b64encode(_close(folded)).decode()
         return {"digest": digest, "equal": digest == base64.b64encode(_close(indexed)).decode(),
-                "events": count, "as_of": {"known_at": clock.format_instant(at.known_at),
-                                           "recorded_at": clock.format_instant(at.recorded_at)}}
+                "events": count, "as_of": as_of}
+
+
+class _Undecodable(Exception):
+    def __init__(self, position: int):
+        self.position = position
 
 
 def _close(digest) -> bytes:
@@ -211,8 +220,12 @@ def _streams(tx: Tx, recorded_at: int, progress: Progress | None) -> Iterator[tu
                 yield current, stream
                 stream = []
             current = event_id
+            try:
+                entry = decode(bytes(row["state"]))
+            except Exception:
+                raise _Undecodable(row["position"]) from None
             stream.append(Logged(position=row["position"], version=row["version"], known_at=row["known_at"],
-                                 recorded_at=row["recorded_at"], entry=decode(bytes(row["state"]))))
+                                 recorded_at=row["recorded_at"], entry=entry))
             if progress:
                 progress(1)
         after = (str(rows[-1]["event_id"]), rows[-1]["position"])

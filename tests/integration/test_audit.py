@@ -723,3 +723,18 @@ def test_entries_appended_while_a_rebuild_is_interrupted_are_indexed_when_it_res
     when = PointInTime(BASE + 30 * DAY, clock.now_micros())
     assert msgspec.json.decode(bytes(Reader(store).event(late.id, when)))["title"] == "Appended meanwhile"
     assert len(Reader(store).timeline(TimelineFilter(), when, 1000, None).items) == 13
+
+
+def test_replay_of_a_store_with_undecodable_bytes_answers_unequal_and_names_the_position(store, timeline, tmp_path):
+    from domain.signing import load_key
+    from projections.audit import Audit
+    from projections.queries import PointInTime
+    from domain import clock as _clock
+    from tests.builders import report as _report
+
+    timeline.execute([_report(), _report("Second")], "alice", batch=True)
+    with store.write() as tx:
+        tx.run("UPDATE {s}stored_events SET state = ? WHERE originator_version = 1", (b"\xff not json",))
+    now = _clock.now_micros()
+    result = Audit(store, load_key(None, tmp_path)).replay(PointInTime(now, now))
+    assert result["equal"] is False and "no longer decodes" in result["error"]
