@@ -20,10 +20,6 @@ class BadQuery(DomainError):
     status = 400
     title = "Malformed request"
 
-    @classmethod
-    def at(cls, field: str, detail: str) -> "BadQuery":
-        return cls(f"{field}: {detail}", errors=[{"field": field, "detail": f"{field}: {detail}"}])
-
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     type: str = "about:blank"

@@ -46,15 +46,8 @@ class LeadUpOut(msgspec.Struct, kw_only=True):
     as_of: AsOf
 
 
-class WriteAnswer(msgspec.Struct, kw_only=True, omit_defaults=True):
-    id: str
-    version: int
-    position: int
-    recorded_at: str
-    known_at: str
-    hash: str
-    type: str
-    claim_id: str | None = None
+# A write's answer is the store's receipt: {id, version, position, recorded_at, known_at, hash, type, claim_id}.
+WriteAnswer = Receipt
 
 
 class BatchEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -72,9 +65,5 @@ class BatchAnswer(msgspec.Struct, kw_only=True):
     items: list[WriteAnswer]
 
 
-def answer(receipt: Receipt) -> WriteAnswer:
-    return WriteAnswer(**msgspec.structs.asdict(receipt))
-
-
 __all__ = ["EntryPage", "LogEntry", "EventOut", "ClaimOut", "TimelineOut", "TrackOut", "LeadUpOut",
-           "WriteAnswer", "BatchRequest", "BatchAnswer", "answer"]
+           "WriteAnswer", "BatchRequest", "BatchAnswer"]

@@ -12,16 +12,17 @@ class DomainError(Exception):
         self.detail = detail
         self.errors = errors or []
 
+    @classmethod
+    def at(cls, field: str, detail: str):
+        """The error, naming the offending field (a path such as `actors[2].role`)."""
+        return cls(f"{field}: {detail}", errors=[{"field": field, "detail": f"{field}: {detail}"}])
+
 
 class InvalidInput(DomainError):
     """A rule or schema refused the input; `errors` names each offending field."""
 
     status = 422
     title = "Invalid input"
-
-    @classmethod
-    def at(cls, field: str, detail: str) -> "InvalidInput":
-        return cls(f"{field}: {detail}", errors=[{"field": field, "detail": f"{field}: {detail}"}])
 
     @classmethod
     def from_msgspec(cls, error: Exception, prefix: str = "") -> "InvalidInput":

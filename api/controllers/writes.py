@@ -14,7 +14,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from api.auth import principal_of, writer
 from api.errors import BadQuery
 from api.params import entity_id, if_match
-from api.schemas import BatchAnswer, BatchRequest, WriteAnswer, answer
+from api.schemas import BatchAnswer, BatchRequest, WriteAnswer
 from domain.commands import (
     OP_COMMANDS, AddSource, CorrectEvent, MakeClaim, Op, ReinstateEvent, ReportEvent, RetractEvent,
     TakePosition, TakeStance,
@@ -46,7 +46,7 @@ async def write_one(request: Request, op: Op, location: str) -> Response[WriteAn
         op = msgspec.structs.replace(op, command=msgspec.structs.replace(op.command, expected_version=expected))
     receipt = (await append(request, [op]))[0]
     where = location.format(id=receipt.id, claim_id=receipt.claim_id)
-    return Response(answer(receipt), status_code=201, headers={"Location": where, "ETag": f'"{receipt.version}"'})
+    return Response(receipt, status_code=201, headers={"Location": where, "ETag": f'"{receipt.version}"'})
 
 
 class WriteController(Controller):
@@ -106,7 +106,7 @@ class WriteController(Controller):
     async def batch(self, request: Request, data: JSONBody[BatchRequest],
                     idempotency_key: IdempotencyKey = None) -> Response[BatchAnswer]:
         receipts = await append(request, batch_ops(data), batch=True)
-        return Response(BatchAnswer(items=[answer(r) for r in receipts]), status_code=201)
+        return Response(BatchAnswer(items=receipts), status_code=201)
 
 
 MAX_BATCH = 1000
