@@ -8,17 +8,13 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from domain.errors import Conflict, DomainError, InvalidInput
+from domain.errors import Conflict, DomainError, InvalidInput, MalformedRequest
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("ceasefire")
 
 
-class BadQuery(DomainError):
-    """A malformed query parameter or header: 400, naming it."""
-
-    status = 400
-    title = "Malformed request"
+BadQuery = MalformedRequest
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):

@@ -44,6 +44,13 @@ class InvalidInput(DomainError):
         return InvalidInput(f"{prefix}{self.detail}", errors=errors)
 
 
+class MalformedRequest(DomainError):
+    """A malformed query parameter or header: 400, naming it."""
+
+    status = 400
+    title = "Malformed request"
+
+
 class NotFound(DomainError):
     status = 404
     title = "Not found"

@@ -17,7 +17,7 @@ import rfc8785
 from domain import clock, merkle
 from domain.canonical import b64, canonical_bytes
 from domain.codec import decode
-from domain.errors import InvalidInput, NotFound
+from domain.errors import MalformedRequest, NotFound
 from domain.signing import public_key_b64, sign
 from domain.store import Store, StoreConflict, Tx
 from domain.view import Logged, fold
@@ -100,7 +100,7 @@ class Audit:
             new = self._size(tx, to_size, "to_size")
             old = self._size(tx, from_size, "from_size")
             if not 1 <= old <= new:
-                raise InvalidInput.at("from_size", f"must be between 1 and to_size ({new})")
+                raise MalformedRequest.at("from_size", f"must be between 1 and to_size ({new})")
             leaves = self.leaves(tx)
             path = merkle.consistency_proof(leaves, old, new)
             old_root, new_root = merkle.root(leaves, old), merkle.root(leaves, new)
@@ -112,7 +112,7 @@ class Audit:
         if requested is None:
             return current
         if not 0 <= requested <= current:
-            raise InvalidInput.at(name, f"must be between 1 and the current tree size {current}")
+            raise MalformedRequest.at(name, f"must be between 1 and the current tree size {current}")
         return requested
 
     # --- verify ------------------------------------------------------------------------------
