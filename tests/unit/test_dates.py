@@ -1,0 +1,49 @@
+"""World time: EDTF level 1, normalised to the stated bounds (SPEC §2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.dates import normalise
+from domain.errors import InvalidInput
+
+
+@pytest.mark.parametrize("edtf, start, end, precision", [
+    ("2015-02-12", "2015-02-12", "2015-02-12", "day"),
+    ("2024-08", "2024-08-01", "2024-08-31", "month"),
+    ("2024-02", "2024-02-01", "2024-02-29", "month"),
+    ("2015", "2015-01-01", "2015-12-31", "year"),
+    ("2015-02-11/2015-02-12", "2015-02-11", "2015-02-12", "day"),
+    ("2015-01/2015-02-18", "2015-01-01", "2015-02-18", "month"),
+    ("201X", "2010-01-01", "2019-12-31", "decade"),
+])
+def test_dates_and_intervals_normalise_to_their_stated_bounds(edtf, start, end, precision):
+    occurred = normalise(edtf)
+    assert (occurred.edtf, occurred.start, occurred.end, occurred.precision) == (edtf, start, end, precision)
+    assert not occurred.approximate and not occurred.uncertain
+
+
+def test_an_open_end_is_null_and_an_open_start_too():
+    assert (normalise("2024-08-06/..").start, normalise("2024-08-06/..").end) == ("2024-08-06", None)
+    assert (normalise("../2015").start, normalise("../2015").end) == (None, "2015-12-31")
+
+
+def test_approximate_and_uncertain_are_flags_that_never_widen_the_bounds():
+    approximate, uncertain, both = normalise("2014-08~"), normalise("2015?"), normalise("2015-02-12%")
+    assert (approximate.start, approximate.end, approximate.approximate, approximate.uncertain) == \
+        ("2014-08-01", "2014-08-31", True, False)
+    assert (uncertain.start, uncertain.end, uncertain.approximate, uncertain.uncertain) == \
+        ("2015-01-01", "2015-12-31", False, True)
+    assert both.approximate and both.uncertain
+
+
+def test_an_interval_takes_the_coarser_precision_and_either_ends_doubt():
+    occurred = normalise("2015-01~/2015-02-18")
+    assert occurred.precision == "month" and occurred.approximate and not occurred.uncertain
+
+
+@pytest.mark.parametrize("text", ["March 2015", "2015-13-01", "2015-02-30", "", "2015-02-18/2015-01-01", "x" * 100])
+def test_what_does_not_parse_is_refused_naming_the_field(text):
+    with pytest.raises(InvalidInput) as refused:
+        normalise(text, "occurred")
+    assert refused.value.errors[0]["field"] == "occurred"
