@@ -13,6 +13,8 @@ each entry is applied exactly once; `rebuild` replays the log into empty tables.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
 
 from domain import clock
@@ -48,24 +50,56 @@ def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, int]]) -> Non
     done = applied_position(tx)
     if not appended or done != appended[0][1] - 1:
         return
-    for event_id, position in appended:
-        apply(store, tx, event_id, position)
+    apply(store, tx, appended)
     set_applied_position(tx, appended[-1][1])
 
 
-def apply(store: Store, tx: Tx, event_id: str, position: int) -> None:
-    entries = [e for e in store.stream(tx, event_id) if e.position <= position]
-    new = entries[-1]
-    known, recorded = new.known_at, new.recorded_at
-    current = tx.rows("SELECT known_from, known_to FROM {s}event_states "
-                      "WHERE event_id = ? AND recorded_to = ?", (event_id, clock.FOREVER))
-    closing = [row["known_from"] for row in current if row["known_to"] > known]
-    refold_from = min([known, *closing])
-    tx.run("UPDATE {s}event_states SET recorded_to = ? WHERE event_id = ? AND recorded_to = ? AND known_to > ?",
-           (recorded, event_id, clock.FOREVER, known))
+@dataclass(eq=False)  # rectangles are told apart by identity
+class _Rectangle:
+    """One validity rectangle of an event's state; `state` is None for rows already stored."""
+
+    known_from: int
+    known_to: int
+    recorded_from: int
+    recorded_to: int = clock.FOREVER
+    state: EventState | None = None
+
+
+def apply(store: Store, tx: Tx, appended: list[tuple[str, int]]) -> None:
+    """Apply entries (event id, position), in position order: read once, write in bulk."""
+    event_ids = sorted({event_id for event_id, _ in appended})
+    streams = {event_id: store.stream(tx, event_id) for event_id in event_ids}
+    current: dict[str, list[_Rectangle]] = {event_id: [] for event_id in event_ids}
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start:start + 500]
+        for row in tx.rows(f"SELECT event_id, known_from, known_to FROM {{s}}event_states WHERE recorded_to = ? "
+                           f"AND event_id IN ({', '.join('?' * len(chunk))})", [clock.FOREVER, *chunk]):
+            current[str(row["event_id"])].append(_Rectangle(row["known_from"], row["known_to"], 0))
+    closed, opened = [], []
+    for event_id, position in appended:
+        entries = [e for e in streams[event_id] if e.position <= position]
+        closing, opening = advance(event_id, current[event_id], entries)
+        for rectangle in closing:
+            rectangle.recorded_to = entries[-1].recorded_at
+            if rectangle.state is None:
+                closed.append((rectangle.recorded_to, event_id, rectangle.known_from, clock.FOREVER))
+        current[event_id] = [r for r in current[event_id] if r not in closing] + opening
+        opened += [(event_id, rectangle) for rectangle in opening]
+    tx.many("UPDATE {s}event_states SET recorded_to = ? WHERE event_id = ? AND known_from = ? AND recorded_to = ?",
+            closed)
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_row(event_id, start, end, recorded, fold(event_id, entries, start))
-             for start, end in _intervals(entries, refold_from)])
+            [_row(event_id, rectangle) for event_id, rectangle in opened])
+
+
+def advance(event_id: str, current: list[_Rectangle], entries: list[Logged]):
+    """Appending entries[-1] (record time r, knowledge time k) closes, at r, the rectangles still
+    valid at some K >= k, and opens refolded ones from the earliest closed one on."""
+    new = entries[-1]
+    closing = [r for r in current if r.known_to > new.known_at]
+    refold_from = min([new.known_at, *(r.known_from for r in closing)])
+    opening = [_Rectangle(start, end, new.recorded_at, state=fold(event_id, entries, start))
+               for start, end in _intervals(entries, refold_from)]
+    return closing, opening
 
 
 def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
@@ -74,10 +108,11 @@ def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
     return list(zip(breaks, [*breaks[1:], clock.FOREVER]))
 
 
-def _row(event_id: str, known_from: int, known_to: int, recorded_from: int, state: EventState) -> tuple:
-    view = state.view
+def _row(event_id: str, rectangle: _Rectangle) -> tuple:
+    state, view = rectangle.state, rectangle.state.view
     return (
-        event_id, known_from, known_to, recorded_from, clock.FOREVER, int(state.visible), int(state.retracted),
+        event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
+        int(state.visible), int(state.retracted),
         view.kind, view.track, view.occurred.start or WORLD_START, view.occurred.end or WORLD_END,
         f"{view.title}\n{view.summary}".casefold(),
         SEP + SEP.join(a.name.casefold() for a in view.actors) + SEP,

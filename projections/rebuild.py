@@ -47,8 +47,7 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
 def _apply_range(store: Store, tx: Tx, after: int, until: int) -> int:
     rows = tx.rows("SELECT position, event_id FROM {s}ledger WHERE position > ? AND position <= ? "
                    "ORDER BY position", (after, until))
-    for row in rows:
-        index.apply(store, tx, str(row["event_id"]), row["position"])
+    index.apply(store, tx, [(str(row["event_id"]), row["position"]) for row in rows])
     if rows:
         index.set_applied_position(tx, rows[-1]["position"])
     return len(rows)
