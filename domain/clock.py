@@ -5,6 +5,7 @@ Integers compare and index exactly on both backends; strings are made only at th
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from datetime import datetime, timezone
@@ -45,6 +46,7 @@ def _trim_fraction(text: str) -> str:
     return re.sub(r"(\.\d{6})\d+", r"\1", text)
 
 
+@functools.lru_cache(maxsize=65536)  # the same knowledge times recur in every fold
 def format_instant(micros: int) -> str:
     """RFC 3339 UTC with exactly six fraction digits (the form of every stored time)."""
     seconds, fraction = divmod(micros, MICROS)
