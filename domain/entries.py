@@ -17,7 +17,7 @@ from msgspec import Meta, Struct
 Text = Annotated[str, Meta(min_length=1, max_length=2000)]
 LongText = Annotated[str, Meta(max_length=20_000)]
 Url = Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2000)]
-Slug = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
+Slug = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
 Uuid = Annotated[str, Meta(pattern=r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")]
 
 EventKind = Literal[
@@ -73,12 +73,12 @@ class Codes(Model, kw_only=True):
 class ReportFields(Model, kw_only=True):
     kind: EventKind
     title: Annotated[str, Meta(min_length=1, max_length=300)]
-    summary: LongText = ""
+    summary: LongText | None = ""  # optional fields take null as "none given"
     occurred: Annotated[str, Meta(max_length=64)]
-    places: Annotated[list[Place], Meta(max_length=100)] = []
-    actors: Annotated[list[Actor], Meta(max_length=100)] = []
+    places: Annotated[list[Place], Meta(max_length=100)] | None = []
+    actors: Annotated[list[Actor], Meta(max_length=100)] | None = []
     track: Slug | None = None
-    tags: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=50)] = []
+    tags: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=50)] | None = []
     codes: Codes | None = None
     source: Source
 

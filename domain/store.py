@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import msgspec
+import psycopg
 from eventsourcing import persistence
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
@@ -297,9 +298,19 @@ def _store_errors() -> Iterator[None]:
     except (persistence.IntegrityError, sqlite3.IntegrityError) as error:
         raise StoreConflict(str(error)) from error
     except (persistence.OperationalError, persistence.InterfaceError, sqlite3.OperationalError) as error:
-        if "locked" in str(error) or "connect" in str(error).lower() or "terminat" in str(error).lower():
+        if _out_of_reach(error):
             raise Unavailable(f"the store is unavailable: {error}") from error
         raise
+
+
+def _out_of_reach(error: Exception) -> bool:
+    """On PostgreSQL every OperationalError or InterfaceError is the database out of reach: a connection
+    terminated or lost mid-statement (psycopg words these many ways, e.g. "cannot exit pipeline mode while
+    busy"), a pool timeout, a shutdown. On SQLite only a lock timeout is, as before."""
+    if isinstance(error.__cause__, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return True
+    text = str(error).lower()
+    return "locked" in text or "connect" in text or "terminat" in text
 
 
 class Restored(msgspec.Struct, kw_only=True):
