@@ -12,6 +12,7 @@ projection update (`on_append`). SQL here is written once with `?` and `{s}`
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -175,11 +176,20 @@ class Store:
         return self.datastore.pool.db_name if self.dialect.name == "sqlite" else None
 
     def create_tables(self) -> None:
-        self.recorder.create_table()
-        with self.write() as tx:
-            for script in self.ddl_scripts:
-                for statement in ddl(self.dialect, script):
-                    tx.run(statement)
+        # Workers starting together race on PostgreSQL's catalog ("IF NOT EXISTS" is not atomic there):
+        # the loser simply tries again, and finds the tables made.
+        for attempt in range(5):
+            try:
+                self.recorder.create_table()
+                with self.write() as tx:
+                    for script in self.ddl_scripts:
+                        for statement in ddl(self.dialect, script):
+                            tx.run(statement)
+                return
+            except Exception:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     def close(self) -> None:
         self.datastore.close()
