@@ -12,6 +12,8 @@ from projections.queries import PointInTime, decode_cursor
 from api.errors import BadQuery
 
 KINDS = set(EventKind.__args__)
+MAX_POSITION = 2**63 - 1  # the largest integer both stores hold: a larger one is malformed, not a crash
+_INSTANTS = range(clock.parse_instant("0001-01-01", "k"), clock.parse_instant("9999-12-31T23:59:59.999999Z", "k") + 1)
 
 
 def instant(value: str | None, name: str, default: int) -> int:
@@ -36,6 +38,8 @@ def pinned(cursor: str | None, known_at: str | None, recorded_at: str | None):
         decoded = decode_cursor(cursor)
     except ValueError as error:
         raise BadQuery.at("cursor", str(error)) from None
+    if decoded.k not in _INSTANTS or decoded.r not in _INSTANTS:
+        raise BadQuery.at("cursor", "is not a cursor this service issued")
     return PointInTime(decoded.k, decoded.r), decoded.after
 
 

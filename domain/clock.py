@@ -50,4 +50,6 @@ def _trim_fraction(text: str) -> str:
 def format_instant(micros: int) -> str:
     """RFC 3339 UTC with exactly six fraction digits (the form of every stored time)."""
     seconds, fraction = divmod(micros, MICROS)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{fraction:06d}Z"
+    t = time.gmtime(seconds)  # formatted by hand: strftime's %Y drops the leading zeros of years before 1000
+    return (f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}"
+            f".{fraction:06d}Z")

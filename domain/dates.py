@@ -41,11 +41,13 @@ def normalise(text: str, field: str = "occurred") -> Occurred:
         end = None  # open or unknown end: unbounded, never a guess
     if "/" in text and parts[0] in ("", ".."):
         start = None
-    if any(bound and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", bound) for bound in (start, end)):
+    if any(bound and not re.fullmatch(r"(?!0000)\d{4}-\d{2}-\d{2}", bound) for bound in (start, end)):
         raise InvalidInput.at(field, f"{text!r} lies outside the years 0001-9999 that this service orders")
     if start and end and start > end:
         raise InvalidInput.at(field, f"{text!r} ends before it starts")
     stated = [p for p in parts if p not in ("", "..")]
+    if not stated:  # "../..": an interval open at both ends states no time at all
+        raise InvalidInput.at(field, f"{text!r} states neither a start nor an end")
     return Occurred(
         edtf=text,
         start=start,

@@ -25,6 +25,13 @@ NAME = "event_states"
 WORLD_START, WORLD_END = "0000-01-01", "9999-12-31"  # an open end sorts and compares as unbounded
 SEP = "\x1f"
 
+
+def nul_safe(text: str) -> str:
+    """PostgreSQL takes no NUL in TEXT: the index's text columns, and queries on them, hold it as U+FFFD
+    (on both backends, so they answer alike). The stored entries and views keep the text exactly."""
+    return text.replace("\x00", "\ufffd")
+
+
 INDEX_DDL = """
 CREATE TABLE IF NOT EXISTS {s}event_states (
     event_id TEXT NOT NULL, known_from {int} NOT NULL, known_to {int} NOT NULL,
@@ -114,9 +121,9 @@ def _row(event_id: str, rectangle: _Rectangle) -> tuple:
         event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
         int(state.visible), int(state.retracted),
         view.kind, view.track, view.occurred.start or WORLD_START, view.occurred.end or WORLD_END,
-        f"{view.title}\n{view.summary}".casefold(),
-        SEP + SEP.join(a.name.casefold() for a in view.actors) + SEP,
-        SEP + SEP.join(k for p in view.places for k in (p.name.casefold(), p.country.casefold())) + SEP,
+        nul_safe(f"{view.title}\n{view.summary}".casefold()),
+        nul_safe(SEP + SEP.join(a.name.casefold() for a in view.actors) + SEP),
+        nul_safe(SEP + SEP.join(k for p in view.places for k in (p.name.casefold(), p.country.casefold())) + SEP),
         _encoder.encode(view),
     )
 

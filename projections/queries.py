@@ -17,7 +17,7 @@ import msgspec
 from domain import clock
 from domain.errors import NotFound
 from domain.store import Store, Tx
-from projections.index import WORLD_END, WORLD_START, SEP
+from projections.index import WORLD_END, WORLD_START, SEP, nul_safe
 
 _encoder = msgspec.json.Encoder()
 
@@ -118,7 +118,8 @@ class Reader:
         anchor = occurred["start"] or occurred["end"]
         items: list = []
         if anchor:
-            window_start = (date.fromisoformat(anchor) - timedelta(days=days)).isoformat()
+            start = date.fromisoformat(anchor)
+            window_start = (start - timedelta(days=min(days, (start - date.min).days))).isoformat()  # not before 0001
             clauses, params = self._visible(TimelineFilter(start=window_start, end=anchor))
             clauses += ["kind IN ('offensive', 'battle', 'violation')", "event_id <> ?"]
             with self.store.read() as tx:
@@ -142,14 +143,14 @@ class Reader:
             params += where.kinds
         if where.track:
             clauses.append("track = ?")
-            params.append(where.track)
+            params.append(nul_safe(where.track))
         for column, value in (("actors", where.actor), ("places", where.place)):
             if value:
                 clauses.append(f"{column} LIKE ? ESCAPE '\\'")
-                params.append(f"%{SEP}{_like(value.strip().casefold())}{SEP}%")
+                params.append(f"%{SEP}{_like(nul_safe(value.strip().casefold()))}{SEP}%")
         if where.text:
             clauses.append("search LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like(where.text.casefold())}%")
+            params.append(f"%{_like(nul_safe(where.text.casefold()))}%")
         return clauses, params
 
     def _select(self, tx: Tx, at: PointInTime, clauses: list[str], params: list, limit: int) -> list:

@@ -22,7 +22,7 @@ class LogController(Controller):
     tags = ["audit"]
 
     @get("/log", summary="The raw log in position order (auditor)")
-    async def log(self, request: Request, after: Annotated[int, QueryParameter(ge=0)] = 0,
+    async def log(self, request: Request, after: Annotated[int, QueryParameter(ge=0, le=params.MAX_POSITION)] = 0,
                   limit: Limit = None) -> Response[EntryPage]:
         return Response(await run(request.app.state.log_reader.log, after, params.limit(limit, 100)))
 

@@ -42,7 +42,7 @@ class ReadController(Controller):
             start=params.world_bound(from_, "from", end=False), end=params.world_bound(to, "to", end=True),
             kinds=params.kinds(kind), actor=actor, track=track, place=place, text=q,
             include_retracted=params.flag(include_retracted, "include_retracted"))
-        if after is not None and len(after) != 2:
+        if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
             raise BadQuery.at("cursor", "is not a timeline cursor")
         page = await run(request.app.state.reader.timeline, where, at, params.limit(limit),
                          tuple(after) if after else None)
@@ -57,7 +57,8 @@ class ReadController(Controller):
 
     @get("/events/{event_id:str}/history", summary="Every entry of the event's stream, with its three times")
     async def history(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
-                      recorded_at: RecordedAt = None, after: Annotated[int, QueryParameter(ge=0)] = 0,
+                      recorded_at: RecordedAt = None,
+                      after: Annotated[int, QueryParameter(ge=0, le=params.MAX_POSITION)] = 0,
                       limit: Limit = None) -> Response[EntryPage]:
         page = await run(request.app.state.log_reader.history, params.entity_id(event_id),
                          params.point_in_time(known_at, recorded_at), after, params.limit(limit, 100),
@@ -86,7 +87,7 @@ class ReadController(Controller):
     ) -> Response[EntryPage]:
         at, after = params.pinned(cursor, until, recorded_at)
         if after is not None:
-            if len(after) != 3:
+            if len(after) != 3 or not all(isinstance(a, int) and abs(a) <= params.MAX_POSITION for a in after):
                 raise BadQuery.at("cursor", "is not a changes cursor")
             low, after = after[0], (after[1], after[2])
         elif since is None:

@@ -33,7 +33,8 @@ KEEP_ALIVE_SECONDS = 10
 async def stream(
     request: Request,
     last_event_id: Annotated[str | None, HeaderParameter(name="Last-Event-ID", description="resume after this position")] = None,
-    after: Annotated[int | None, QueryParameter(ge=0, description="start after this position; default the newest")] = None,
+    after: Annotated[int | None, QueryParameter(ge=0, le=params.MAX_POSITION,
+                                                 description="start after this position; default the newest")] = None,
     from_: Annotated[str | None, QueryParameter(name="from", description="EDTF: world-time window start")] = None,
     to: Annotated[str | None, QueryParameter(description="EDTF: world-time window end")] = None,
 ) -> ServerSentEvent:
@@ -41,7 +42,7 @@ async def stream(
               params.world_bound(to, "to", end=True) or WORLD_END)
     filtered = from_ is not None or to is not None
     if last_event_id is not None:
-        if not last_event_id.strip().isdigit():
+        if not last_event_id.strip().isdigit() or int(last_event_id) > params.MAX_POSITION:
             raise params.BadQuery.at("Last-Event-ID", "must be a log position")
         start = int(last_event_id)
     elif after is not None:

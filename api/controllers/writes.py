@@ -27,6 +27,14 @@ IdempotencyKey = Annotated[str | None, HeaderParameter(
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", description='"<version>": 409 if the event moved on')]
 
 
+async def strictly(request: Request, command_type: type) -> None:
+    """Litestar converts leniently ("51" would pass for 51); the contract refuses a wrong type (422)."""
+    try:
+        msgspec.json.decode(await request.body(), type=command_type)
+    except msgspec.ValidationError as error:
+        raise InvalidInput.from_msgspec(error) from None
+
+
 async def append(request: Request, ops: list[Op], *, batch: bool = False) -> list:
     principal = principal_of(request)
     key = request.headers.get("idempotency-key")
@@ -42,6 +50,7 @@ async def append(request: Request, ops: list[Op], *, batch: bool = False) -> lis
 
 
 async def write_one(request: Request, op: Op, location: str) -> Response[WriteAnswer]:
+    await strictly(request, type(op.command))
     if (expected := if_match(request.headers.get("if-match"))) is not None and hasattr(op.command, "expected_version"):
         op = msgspec.structs.replace(op, command=msgspec.structs.replace(op.command, expected_version=expected))
     receipt = (await append(request, [op]))[0]

@@ -167,3 +167,13 @@ async def test_a_batch_is_atomic_and_names_the_failing_entry(client):
     assert [item["position"] for item in accepted.json()["items"]] == [1, 2, 3]
     claim = (await client.get(f"/v1/claims/{claim_id}")).json()
     assert claim["status"] == "disputed"
+
+
+@pytest.mark.parametrize("body, field", [
+    (event_body(places=[{"name": "Kursk", "country": "RU", "lat": "51.7"}]), "places[0].lat"),
+    (event_body(title=5), "title"),
+])
+async def test_a_value_of_the_wrong_type_is_refused_not_converted(client, body, field):
+    response = await client.post("/v1/events", json=body, headers=WRITER)
+    assert response.status_code == 422
+    assert field in [error["field"] for error in response.json()["errors"]]

@@ -48,3 +48,7 @@ def test_times_parse_to_utc_with_six_fraction_digits(text, expected):
 def test_a_time_without_an_offset_or_a_real_date_is_refused(text):
     with pytest.raises(InvalidInput):
         clock.parse_instant(text, "known_at")
+
+
+def test_years_before_1000_keep_four_digits():
+    assert clock.format_instant(clock.parse_instant("0999-01-02", "known_at")) == "0999-01-02T00:00:00.000000Z"
