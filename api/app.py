@@ -55,9 +55,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar):
         store = open_store(settings)
+        replica = Store(settings.read_database_url, read_only=True) if settings.read_database_url else None
         key = load_key(settings.signing_key, settings.data_dir)
-        app.state.update(store=store, timeline=Timeline(store), reader=Reader(store), log_reader=LogReader(store),
-                         audit=Audit(store, key))
+        app.state.update(store=store, timeline=Timeline(store), reader=Reader(replica or store, replica=bool(replica)),
+                         log_reader=LogReader(replica or store), audit=Audit(store, key))
         if settings.load_fixtures:
             from api.loading import load_fixtures_if_empty
 
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             store.close()
+            if replica:
+                replica.close()
 
     return Litestar(
         route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready],

@@ -10,6 +10,7 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///./ceasefire.sqlite3"
+    read_database_url: str | None = None  # a read replica: reads accept its lag, and say so in as_of
     tokens: str = ""
     read_token_required: bool = False
     load_fixtures: bool = False
@@ -21,6 +22,7 @@ class Settings:
         env = os.environ
         values = dict(
             database_url=env.get("CEASEFIRE_DATABASE_URL", cls.database_url),
+            read_database_url=env.get("CEASEFIRE_READ_DATABASE_URL") or None,
             tokens=env.get("CEASEFIRE_TOKENS", ""),
             read_token_required=_flag(env.get("CEASEFIRE_READ_TOKEN_REQUIRED")),
             load_fixtures=_flag(env.get("CEASEFIRE_LOAD_FIXTURES")),

@@ -142,6 +142,7 @@ class Store:
     """One database: `sqlite:///path` or `postgresql://user@host:port/db[?schema=name]`."""
 
     url: str
+    read_only: bool = False  # a read replica: never creates anything
     recorder: Any = field(init=False)
     datastore: Any = field(init=False)
     dialect: Dialect = field(init=False)
@@ -163,7 +164,7 @@ class Store:
                 port=parsed.port or 5432, user=unquote(parsed.username or "postgres"),
                 password=unquote(parsed.password or ""), pool_size=4, max_overflow=16,
                 schema=schema, connect_timeout=5, pre_ping=True)
-            if schema:
+            if schema and not self.read_only:
                 with self.datastore.transaction(commit=True) as cursor:
                     cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             self.recorder = PostgresApplicationRecorder(self.datastore)

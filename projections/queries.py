@@ -56,12 +56,21 @@ class Page(msgspec.Struct):
 
 
 class Reader:
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, store: Store, replica: bool = False):
+        self.store, self.replica = store, replica
+
+    def seen(self, at: PointInTime) -> PointInTime:
+        """(K, R) with R no later than the last entry this store holds, if it is a lagging replica."""
+        if not self.replica:
+            return at
+        with self.store.read() as tx:
+            newest = self.store.head(tx)[1]
+        return PointInTime(at.known_at, min(at.recorded_at, newest))
 
     # --- events ----------------------------------------------------------------------------
 
     def event(self, event_id: str, at: PointInTime) -> msgspec.Raw:
+        at = self.seen(at)
         with self.store.read() as tx:
             row = self._state(tx, event_id, at)
         if not row or not row["visible"]:
@@ -75,6 +84,7 @@ class Reader:
                       "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
 
     def claim(self, claim_id: str, at: PointInTime) -> dict:
+        at = self.seen(at)
         with self.store.read() as tx:
             made = tx.one("SELECT event_id FROM {s}ledger WHERE claim_id = ? AND type = 'ClaimMade' "
                           "AND known_at <= ? AND recorded_at <= ?", (claim_id, at.known_at, at.recorded_at))
@@ -88,6 +98,7 @@ class Reader:
     # --- lists -----------------------------------------------------------------------------
 
     def timeline(self, where: TimelineFilter, at: PointInTime, limit: int, after: tuple[str, str] | None) -> Page:
+        at = self.seen(at)
         clauses, params = self._visible(where)
         if after:
             clauses.append("(occurred_start > ? OR (occurred_start = ? AND event_id > ?))")
@@ -100,6 +111,7 @@ class Reader:
         return Page(items=items, next_cursor=cursor, as_of=at.as_of)
 
     def track(self, track: str, at: PointInTime, include_retracted: bool = False) -> dict:
+        at = self.seen(at)
         clauses, params = self._visible(TimelineFilter(track=track, include_retracted=include_retracted))
         with self.store.read() as tx:
             rows = self._select(tx, at, clauses, params, 1000)
@@ -113,6 +125,7 @@ class Reader:
                 "as_of": msgspec.structs.asdict(at.as_of)}
 
     def lead_up(self, event_id: str, days: int, at: PointInTime) -> dict:
+        at = self.seen(at)
         event = self.event(event_id, at)
         occurred = msgspec.json.decode(bytes(event))["occurred"]
         anchor = occurred["start"] or occurred["end"]
