@@ -10,19 +10,19 @@ from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
 
 from api.auth import Tokens
-from api.docs import OfflineDocsPlugin
-from api.controllers.health import health, ready
 from api.controllers.audit import LogController, ProofController
+from api.controllers.health import health, ready
 from api.controllers.reads import ReadController
 from api.controllers.stream import stream
 from api.controllers.writes import WriteController
+from api.docs import OfflineDocsPlugin
 from api.errors import EXCEPTION_HANDLERS
 from api.settings import Settings
 from domain.application import Timeline
 from domain.signing import load_key
 from domain.store import Store
-from projections.audit import AUDIT_DDL, Audit
 from projections import index
+from projections.audit import AUDIT_DDL, Audit
 from projections.log import LogReader
 from projections.queries import Reader
 

@@ -66,7 +66,8 @@ def serve(host: str, port: int, workers: int) -> None:
 @main.command(help="Load write requests: the fixtures/ directory or a JSON Lines file of batch entries.")
 @click.argument("source", type=click.Path(exists=True, path_type=Path), required=False)
 def load(source: Path | None) -> None:
-    from api.loading import load as load_requests, request_lines
+    from api.loading import load as load_requests
+    from api.loading import request_lines
     from domain.application import Timeline
     from domain.errors import DomainError
 
@@ -121,8 +122,8 @@ def import_(file: Path) -> None:
 def verify() -> None:
     import msgspec
 
-    from projections.audit import Audit
     from domain.signing import load_key
+    from projections.audit import Audit
 
     settings = Settings.from_env()
     store = open_store()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from api.errors import BadQuery
 from domain import clock
 from domain.dates import normalise
 from domain.entries import EventKind
 from domain.errors import InvalidInput, NotFound
 from projections.queries import PointInTime, decode_cursor
-from api.errors import BadQuery
 
 KINDS = set(EventKind.__args__)
 MAX_POSITION = 2**63 - 1  # the largest integer both stores hold: a larger one is malformed, not a crash

@@ -18,7 +18,7 @@ class Settings:
     fixtures_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "fixtures")
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         env = os.environ
         values = dict(
             database_url=env.get("CEASEFIRE_DATABASE_URL", cls.database_url),

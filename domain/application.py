@@ -11,12 +11,28 @@ import uuid
 
 from domain import clock, rules
 from domain.commands import (
-    AddSource, Command, CorrectEvent, MakeClaim, Op, ReinstateEvent, ReportEvent, RetractEvent,
-    TakePosition, TakeStance,
+    AddSource,
+    Command,
+    CorrectEvent,
+    MakeClaim,
+    Op,
+    ReinstateEvent,
+    ReportEvent,
+    RetractEvent,
+    TakePosition,
+    TakeStance,
 )
 from domain.entries import (
-    POSITION_KINDS, ClaimMade, ClaimStanceTaken, EventCorrected, EventReinstated, EventReported,
-    EventRetracted, PositionTaken, SourceAdded, entry_from,
+    POSITION_KINDS,
+    ClaimMade,
+    ClaimStanceTaken,
+    EventCorrected,
+    EventReinstated,
+    EventReported,
+    EventRetracted,
+    PositionTaken,
+    SourceAdded,
+    entry_from,
 )
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.store import IdempotentReplay, Pending, Receipt, Store, StoreConflict, Tx

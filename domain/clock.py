@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from domain.errors import InvalidInput
 
@@ -30,14 +30,14 @@ def parse_instant(text: str, field: str) -> int:
         raise InvalidInput.at(field, f"{text!r} is not an RFC 3339 time with an offset (e.g. 2015-02-12T09:00:00Z) or a date")
     try:
         if _DATE.match(text):
-            moment = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+            moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
         else:
             moment = datetime.fromisoformat(_trim_fraction(text.replace("z", "Z").replace("Z", "+00:00")))
     except ValueError as error:
         raise InvalidInput.at(field, f"{text!r} is not a valid time: {error}") from None
     if not 1 <= moment.year <= 9999:
         raise InvalidInput.at(field, f"{text!r} is out of range")
-    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86400 + delta.seconds) * MICROS + delta.microseconds
 
 

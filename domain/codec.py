@@ -8,7 +8,8 @@ a version-v payload into version v+1, and `_v` (absent means 1) says which.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 import msgspec

@@ -8,8 +8,15 @@ from typing import Literal
 from msgspec import Struct
 
 from domain.entries import (
-    ClaimFields, CorrectionFields, PositionFields, ReinstatementFields, ReportFields,
-    RetractionFields, SourceFields, StanceFields, Uuid,
+    ClaimFields,
+    CorrectionFields,
+    PositionFields,
+    ReinstatementFields,
+    ReportFields,
+    RetractionFields,
+    SourceFields,
+    StanceFields,
+    Uuid,
 )
 
 

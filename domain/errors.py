@@ -25,7 +25,7 @@ class InvalidInput(DomainError):
     title = "Invalid input"
 
     @classmethod
-    def from_msgspec(cls, error: Exception, prefix: str = "") -> "InvalidInput":
+    def from_msgspec(cls, error: Exception, prefix: str = "") -> InvalidInput:
         """msgspec says `Expected … - at `$.actors[2].role``; we name `actors[2].role`."""
         message, _, path = str(error).partition(" - at `$")
         field = prefix + path.rstrip("`")
@@ -38,7 +38,7 @@ class InvalidInput(DomainError):
                 field, message = (f"{field}.{name}" if field else name), meaning
         return cls.at(field or "body", message)
 
-    def under(self, prefix: str) -> "InvalidInput":
+    def under(self, prefix: str) -> InvalidInput:
         """The same error with every field path prefixed (`entries[2].body.` …)."""
         errors = [{"field": f"{prefix}{e['field']}", "detail": f"{prefix}{e['detail']}"} for e in self.errors]
         return InvalidInput(f"{prefix}{self.detail}", errors=errors)

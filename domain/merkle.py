@@ -45,7 +45,7 @@ class Frontier:
         self._size = 0
 
     @classmethod
-    def restore(cls, nodes: Iterable[tuple[int, bytes]]) -> "Frontier":
+    def restore(cls, nodes: Iterable[tuple[int, bytes]]) -> Frontier:
         """A frontier from the `nodes` of an earlier one: grow a tree without rereading it."""
         frontier = cls()
         frontier._nodes = [(int(size), bytes(digest)) for size, digest in nodes]

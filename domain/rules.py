@@ -13,7 +13,10 @@ import msgspec
 from domain import clock
 from domain.dates import normalise
 from domain.entries import (
-    CORRECTABLE_CLAIM_FIELDS, CORRECTABLE_FIELDS, ReportFields, Source,
+    CORRECTABLE_CLAIM_FIELDS,
+    CORRECTABLE_FIELDS,
+    ReportFields,
+    Source,
 )
 from domain.errors import InvalidInput
 

@@ -12,8 +12,18 @@ from msgspec import Struct, structs
 from domain import clock, rules
 from domain.dates import Occurred, normalise
 from domain.entries import (
-    Actor, ClaimMade, ClaimStanceTaken, Codes, EventCorrected, EventReinstated, EventReported,
-    EventRetracted, Place, PositionTaken, Source, SourceAdded,
+    Actor,
+    ClaimMade,
+    ClaimStanceTaken,
+    Codes,
+    EventCorrected,
+    EventReinstated,
+    EventReported,
+    EventRetracted,
+    Place,
+    PositionTaken,
+    Source,
+    SourceAdded,
 )
 
 

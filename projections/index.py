@@ -112,7 +112,7 @@ def advance(event_id: str, current: list[_Rectangle], entries: list[Logged]):
 def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
     """The knowledge intervals from `since` on, split at every entry's known_at."""
     breaks = sorted({e.known_at for e in entries if e.known_at >= since})
-    return list(zip(breaks, [*breaks[1:], clock.FOREVER]))
+    return list(zip(breaks, [*breaks[1:], clock.FOREVER], strict=True))
 
 
 def _row(event_id: str, rectangle: _Rectangle) -> tuple:

@@ -17,7 +17,7 @@ import msgspec
 from domain import clock
 from domain.errors import NotFound
 from domain.store import Store, Tx
-from projections.index import WORLD_END, WORLD_START, SEP, nul_safe
+from projections.index import SEP, WORLD_END, WORLD_START, nul_safe
 
 _encoder = msgspec.json.Encoder()
 

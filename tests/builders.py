@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from domain import clock
 from domain.commands import (
-    AddSource, CorrectEvent, MakeClaim, Op, ReinstateEvent, ReportEvent, RetractEvent, TakePosition, TakeStance,
+    AddSource,
+    CorrectEvent,
+    MakeClaim,
+    Op,
+    ReinstateEvent,
+    ReportEvent,
+    RetractEvent,
+    TakePosition,
+    TakeStance,
 )
 from domain.entries import Actor, Source
 from domain.view import fold

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
 from functools import partial
+from typing import Annotated
 
 import anyio.to_thread
 import msgspec
@@ -16,8 +16,16 @@ from api.errors import BadQuery
 from api.params import entity_id, if_match
 from api.schemas import BatchAnswer, BatchRequest, WriteAnswer
 from domain.commands import (
-    OP_COMMANDS, AddSource, CorrectEvent, MakeClaim, Op, ReinstateEvent, ReportEvent, RetractEvent,
-    TakePosition, TakeStance,
+    OP_COMMANDS,
+    AddSource,
+    CorrectEvent,
+    MakeClaim,
+    Op,
+    ReinstateEvent,
+    ReportEvent,
+    RetractEvent,
+    TakePosition,
+    TakeStance,
 )
 from domain.errors import InvalidInput
 

@@ -430,13 +430,13 @@ def test_every_inclusion_proof_in_a_log_of_40_verifies_against_the_tree_hash_of_
     leaves = auditor_leaves(store)
     for size in SIZES:
         root = mth(leaves[:size])
-        for position in range(1, size + 1):
-            proof = audit.inclusion(position, size)
-            assert (proof["leaf_index"], proof["tree_size"]) == (position - 1, size)
-            assert unb64(proof["leaf_hash"]) == leaves[position - 1]
+        for at_position in range(1, size + 1):
+            proof = audit.inclusion(at_position, size)
+            assert (proof["leaf_index"], proof["tree_size"]) == (at_position - 1, size)
+            assert unb64(proof["leaf_hash"]) == leaves[at_position - 1]
             assert unb64(proof["root"]) == root
             path = [unb64(h) for h in proof["audit_path"]]
-            assert rfc_verify_inclusion(position - 1, size, leaves[position - 1], path, root), (position, size)
+            assert rfc_verify_inclusion(at_position - 1, size, leaves[at_position - 1], path, root), (at_position, size)
 
 
 def test_an_inclusion_proof_does_not_verify_for_another_leaf_or_a_changed_path(store, timeline, audit):
@@ -726,10 +726,10 @@ def test_entries_appended_while_a_rebuild_is_interrupted_are_indexed_when_it_res
 
 
 def test_replay_of_a_store_with_undecodable_bytes_answers_unequal_and_names_the_position(store, timeline, tmp_path):
+    from domain import clock as _clock
     from domain.signing import load_key
     from projections.audit import Audit
     from projections.queries import PointInTime
-    from domain import clock as _clock
     from tests.builders import report as _report
 
     timeline.execute([_report(), _report("Second")], "alice", batch=True)

@@ -5,14 +5,23 @@ from __future__ import annotations
 import uuid
 
 import msgspec
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from domain import clock
 from domain.errors import DomainError, NotFound
 from domain.view import fold
 from projections.queries import PointInTime, TimelineFilter
 from tests.builders import (
-    add_source, claim, correct, parties, position, reinstate, report, retract, stance,
+    add_source,
+    claim,
+    correct,
+    parties,
+    position,
+    reinstate,
+    report,
+    retract,
+    stance,
 )
 
 DAY = 86_400 * clock.MICROS

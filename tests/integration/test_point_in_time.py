@@ -10,7 +10,17 @@ from domain.entries import Actor
 from domain.errors import NotFound
 from projections.queries import PointInTime, TimelineFilter
 from tests.builders import (
-    add_source, at, claim, correct, folded, parties, position, reinstate, report, retract, stance,
+    add_source,
+    at,
+    claim,
+    correct,
+    folded,
+    parties,
+    position,
+    reinstate,
+    report,
+    retract,
+    stance,
 )
 
 

@@ -35,7 +35,7 @@ class Server:
         self.base = ""
         self.starts = 0
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         port = free_port()
         self.starts += 1
         log = (self.data_dir / f"server-{self.starts}.log").open("wb")
@@ -81,16 +81,10 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
+@pytest.fixture
+def store_url(database_url):
     """A store that outlives one server process: a SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/store.sqlite3"
-        return
-    base = request.getfixturevalue("postgres_base_url")
-    url, schema = fresh_schema_url(base)
-    yield url
-    drop_schema(base, schema)
+    return database_url
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ class Writers:
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._write, args=(n,), daemon=True) for n in range(threads)]
 
-    def start(self) -> "Writers":
+    def start(self) -> Writers:
         for thread in self.threads:
             thread.start()
         return self

@@ -54,7 +54,7 @@ class Traffic:
         self.threads = ([threading.Thread(target=self._write, args=(n,), daemon=True) for n in range(WRITERS)]
                         + [threading.Thread(target=self._read, daemon=True) for _ in range(READERS)])
 
-    def __enter__(self) -> "Traffic":
+    def __enter__(self) -> Traffic:
         for thread in self.threads:
             thread.start()
         return self

@@ -99,7 +99,7 @@ def test_the_same_key_with_different_bodies_at_once_stores_only_the_first(server
         log = assert_log_is_sound(client)
         assert [(e["event_id"], e["position"]) for e in log] == [(winner["id"], winner["position"])]
         # A later retry of the winner still gets its answer; a loser's body is still refused.
-        body = next(b for (_, b, _), r in zip(racing, answers) if r.status_code == 201)
+        body = next(b for (_, b, _), r in zip(racing, answers, strict=True) if r.status_code == 201)
         again = client.post("/v1/events", json=body, headers={**WRITER, "Idempotency-Key": key})
         assert again.status_code == 201 and again.json() == winner
         elsewhere = client.post(f"/v1/events/{winner['id']}/sources", json={"source": body["source"]},
