@@ -106,8 +106,9 @@ class _Plan:
         if isinstance(command, ReportEvent):
             rules.check_report(command)
             event_id = _uuid(command.id) if command.id else str(uuid.uuid4())
-            if self._stream(event_id):
+            if command.id and self._stream(event_id):  # a fresh uuid4 is nobody's; the store's key checks anyway
                 raise Conflict(f"event id {event_id} is taken")
+            self.streams.setdefault(event_id, [])
             entry = entry_from(EventReported, command)
             return self._add(event_id, entry, known_at)
         event_id, claim_id = self._target(op)

@@ -101,6 +101,11 @@ class Tx:
         if rows:
             self.cursor.executemany(self.dialect.sql(sql), rows)
 
+    def count(self, sql: str, params: tuple | list = ()) -> int:
+        """Run a statement and say how many rows it changed."""
+        self.cursor.execute(self.dialect.sql(sql), params)
+        return getattr(self.cursor, "sqlite_cursor", self.cursor).rowcount  # eventsourcing wraps sqlite's cursor
+
     def rows(self, sql: str, params: tuple | list = ()) -> list:
         self.cursor.execute(self.dialect.sql(sql), params)
         return self.cursor.fetchall()
@@ -134,7 +139,7 @@ def ddl(dialect: Dialect, script: str) -> list[str]:
     return [statement.strip() for statement in text.split(";") if statement.strip()]
 
 
-OnAppend = Callable[[Tx, list[tuple[str, int]]], None]
+OnAppend = Callable[[Tx, list[tuple[str, Logged]]], None]  # (event id, the entry as stored)
 
 
 @dataclass
@@ -234,11 +239,15 @@ class Store:
                 if known:
                     raise IdempotentReplay(*known)
             receipts = self._append(tx, pending, recorded_by)
+            appended = [(r.id, Logged(position=r.position, version=r.version, entry=p.entry,
+                                      known_at=clock.parse_instant(r.known_at, "known_at"),
+                                      recorded_at=clock.parse_instant(r.recorded_at, "recorded_at")))
+                        for r, p in zip(receipts, pending, strict=True)]
             if idempotency:
                 tx.run("INSERT INTO {s}idempotency VALUES (?, ?, ?, ?)",
                        (*idempotency, msgspec.json.encode(receipts)))
             for hook in self.on_append:
-                hook(tx, [(r.id, r.position) for r in receipts])
+                hook(tx, appended)
             return receipts
 
     def _append(self, tx: Tx, pending: list[Pending], recorded_by: str) -> list[Receipt]:

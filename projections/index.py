@@ -42,6 +42,8 @@ CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to,
 CREATE INDEX IF NOT EXISTS event_states_world ON {s}event_states (occurred_start, event_id);
 CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, recorded_to, known_from);
 CREATE TABLE IF NOT EXISTS {s}projection_position (name TEXT PRIMARY KEY, position {int} NOT NULL);
+INSERT INTO {s}projection_position SELECT 'event_states', 0
+    WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states');
 """
 
 _encoder = msgspec.json.Encoder()
@@ -52,13 +54,15 @@ def install(store: Store) -> None:
     store.on_append.append(lambda tx, appended: apply_appended(store, tx, appended))
 
 
-def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, int]]) -> None:
-    """Index what an append wrote, if the index is caught up (else `rebuild` will)."""
-    done = applied_position(tx)
-    if not appended or done != appended[0][1] - 1:
-        return
-    apply(store, tx, appended)
-    set_applied_position(tx, appended[-1][1])
+def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, Logged]]) -> None:
+    """Index what an append wrote, if the index is caught up (else `rebuild` will).
+
+    One compare-and-set both checks that and moves the applied position on."""
+    first, last = appended[0][1].position, appended[-1][1].position
+    caught_up = tx.count("UPDATE {s}projection_position SET position = ? WHERE name = ? AND position = ?",
+                         (last, NAME, first - 1))
+    if caught_up:
+        apply(store, tx, [(event_id, entry.position) for event_id, entry in appended], appended)
 
 
 @dataclass(eq=False)  # rectangles are told apart by identity
@@ -72,17 +76,25 @@ class _Rectangle:
     state: EventState | None = None
 
 
-def apply(store: Store, tx: Tx, appended: list[tuple[str, int]]) -> None:
-    """Apply entries (event id, position), in position order: read once, write in bulk."""
+def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
+          fresh: list[tuple[str, Logged]] = ()) -> None:
+    """Apply entries (event id, position), in position order: read once, write in bulk.
+
+    `fresh` are entries just appended: an event they open needs no reading at all."""
     event_ids = sorted({event_id for event_id, _ in appended})
-    streams = {event_id: store.stream(tx, event_id) for event_id in event_ids}
+    opened = {event_id: [] for event_id, entry in fresh if entry.version == 1}
+    for event_id, entry in fresh:
+        if event_id in opened:
+            opened[event_id].append(entry)
+    streams = {event_id: opened.get(event_id) or store.stream(tx, event_id) for event_id in event_ids}
     current: dict[str, list[_Rectangle]] = {event_id: [] for event_id in event_ids}
-    for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start:start + 500]
+    known = [event_id for event_id in event_ids if event_id not in opened]
+    for start in range(0, len(known), 500):
+        chunk = known[start:start + 500]
         for row in tx.rows(f"SELECT event_id, known_from, known_to FROM {{s}}event_states WHERE recorded_to = ? "
                            f"AND event_id IN ({', '.join('?' * len(chunk))})", [clock.FOREVER, *chunk]):
             current[str(row["event_id"])].append(_Rectangle(row["known_from"], row["known_to"], 0))
-    closed, opened = [], []
+    closed, opening_rows = [], []
     for event_id, position in appended:
         entries = [e for e in streams[event_id] if e.position <= position]
         closing, opening = advance(event_id, current[event_id], entries)
@@ -91,11 +103,11 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]]) -> None:
             if rectangle.state is None:
                 closed.append((rectangle.recorded_to, event_id, rectangle.known_from, clock.FOREVER))
         current[event_id] = [r for r in current[event_id] if r not in closing] + opening
-        opened += [(event_id, rectangle) for rectangle in opening]
+        opening_rows += [(event_id, rectangle) for rectangle in opening]
     tx.many("UPDATE {s}event_states SET recorded_to = ? WHERE event_id = ? AND known_from = ? AND recorded_to = ?",
             closed)
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_row(event_id, rectangle) for event_id, rectangle in opened])
+            [_row(event_id, rectangle) for event_id, rectangle in opening_rows])
 
 
 def advance(event_id: str, current: list[_Rectangle], entries: list[Logged]):
