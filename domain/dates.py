@@ -6,6 +6,7 @@ never widen them (SPEC §2).
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 import time
@@ -31,12 +32,8 @@ class Occurred(msgspec.Struct, frozen=True, kw_only=True):
 def normalise(text: str, field: str = "occurred") -> Occurred:
     if not isinstance(text, str) or not text.strip() or len(text) > 64:
         raise InvalidInput.at(field, "an EDTF date is required, e.g. 2024-08, 2015-02-12 or 2015-02-11/2015-02-12")
-    try:
-        parsed = edtf.parse_edtf(text)
-    except Exception:
-        raise InvalidInput.at(field, f"{text!r} is not an EDTF date (e.g. 2024-08, 2015-02-12~, 2024-08-06/..)") from None
     parts = text.split("/") if "/" in text else [text]
-    start, end = _bound(parsed.lower_strict()), _bound(parsed.upper_strict())
+    start, end = _plain_bounds(parts) or _library_bounds(text, field)
     if "/" in text and parts[1] in ("", ".."):
         end = None  # open or unknown end: unbounded, never a guess
     if "/" in text and parts[0] in ("", ".."):
@@ -56,6 +53,40 @@ def normalise(text: str, field: str = "occurred") -> Occurred:
         approximate=any(q in p for p in stated for q in "~%"),
         uncertain=any(q in p for p in stated for q in "?%"),
     )
+
+
+# The common forms (YYYY, YYYY-MM, YYYY-MM-DD, each with ~ ? %, and intervals of them) are read
+# here; the edtf library, which takes milliseconds a date, reads the rest (seasons, X digits, sets…).
+_PLAIN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[~?%]?")
+
+
+def _plain_bounds(parts: list[str]) -> tuple[str | None, str | None] | None:
+    bounds = []
+    for part in parts:
+        if part in ("", "..") and len(parts) == 2:
+            bounds.append(None)
+            continue
+        match = _PLAIN.fullmatch(part)
+        if not match:
+            return None
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if (month is not None and not 1 <= month <= 12) or year == 0:
+            return None
+        last = calendar.monthrange(year, month)[1] if month else 31
+        if day is not None and not 1 <= day <= last:
+            return None
+        bounds.append((f"{year:04d}-{month or 1:02d}-{day or 1:02d}", f"{year:04d}-{month or 12:02d}-{day or last:02d}"))
+    if len(bounds) == 1:
+        return bounds[0]
+    return (bounds[0][0] if bounds[0] else None), (bounds[1][1] if bounds[1] else None)
+
+
+def _library_bounds(text: str, field: str) -> tuple[str | None, str | None]:
+    try:
+        parsed = edtf.parse_edtf(text)
+    except Exception:
+        raise InvalidInput.at(field, f"{text!r} is not an EDTF date (e.g. 2024-08, 2015-02-12~, 2024-08-06/..)") from None
+    return _bound(parsed.lower_strict()), _bound(parsed.upper_strict())
 
 
 def _bound(value) -> str | None:

@@ -47,3 +47,18 @@ def test_what_does_not_parse_is_refused_naming_the_field(text):
     with pytest.raises(InvalidInput) as refused:
         normalise(text, "occurred")
     assert refused.value.errors[0]["field"] == "occurred"
+
+
+@pytest.mark.parametrize("text", [
+    "2015", "2024-08", "2024-02", "2023-02", "2015-02-12", "2014-08~", "2015?", "2015-02-12%", "2015-02-11/2015-02-12",
+    "2015-01~/2015-02-18", "2024-08-06/..", "../2015", "2024-08-06/", "/2015-03", "1900-02", "2000-02-29",
+])
+def test_the_fast_reading_of_common_forms_agrees_with_the_edtf_library(text):
+    from domain import dates
+
+    fast = dates._plain_bounds(text.split("/") if "/" in text else [text])
+    start, end = dates._library_bounds(text, "occurred")
+    parts = text.split("/")
+    if len(parts) == 2:  # open or unknown ends are null, whatever the library guesses for them
+        start, end = (None if parts[0] in ("", "..") else start), (None if parts[1] in ("", "..") else end)
+    assert fast == (start, end)
