@@ -91,8 +91,10 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
     known = [event_id for event_id in event_ids if event_id not in opened]
     for start in range(0, len(known), 500):
         chunk = known[start:start + 500]
-        for row in tx.rows(f"SELECT event_id, known_from, known_to FROM {{s}}event_states WHERE recorded_to = ? "
-                           f"AND event_id IN ({', '.join('?' * len(chunk))})", [clock.FOREVER, *chunk]):
+        # The open end is written as a literal: as a parameter, PostgreSQL's generic plan takes it for a
+        # selective value and scans the (recorded_to, …) index, where nearly every row is open.
+        for row in tx.rows(f"SELECT event_id, known_from, known_to FROM {{s}}event_states WHERE "
+                           f"event_id IN ({', '.join('?' * len(chunk))}) AND recorded_to = {clock.FOREVER}", chunk):
             current[str(row["event_id"])].append(_Rectangle(row["known_from"], row["known_to"], 0))
     closed, opening_rows = [], []
     for event_id, position in appended:
@@ -101,11 +103,11 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
         for rectangle in closing:
             rectangle.recorded_to = entries[-1].recorded_at
             if rectangle.state is None:
-                closed.append((rectangle.recorded_to, event_id, rectangle.known_from, clock.FOREVER))
+                closed.append((rectangle.recorded_to, event_id, rectangle.known_from))
         current[event_id] = [r for r in current[event_id] if r not in closing] + opening
         opening_rows += [(event_id, rectangle) for rectangle in opening]
-    tx.many("UPDATE {s}event_states SET recorded_to = ? WHERE event_id = ? AND known_from = ? AND recorded_to = ?",
-            closed)
+    tx.many(f"UPDATE {{s}}event_states SET recorded_to = ? WHERE event_id = ? AND known_from = ? "
+            f"AND recorded_to = {clock.FOREVER}", closed)
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [_row(event_id, rectangle) for event_id, rectangle in opening_rows])
 

@@ -175,7 +175,7 @@ class Reader:
 
     def _recorded(self, tx: Tx, at: PointInTime) -> tuple[str, list]:
         if at.recorded_at >= self.store.head(tx)[1]:
-            return "recorded_to = ?", [clock.FOREVER]
+            return f"recorded_to = {clock.FOREVER}", []  # a literal: see index.apply
         return "recorded_from <= ? AND recorded_to > ?", [at.recorded_at, at.recorded_at]
 
 
