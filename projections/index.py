@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS {s}event_states (
     kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
     search TEXT NOT NULL, actors TEXT NOT NULL, places TEXT NOT NULL, view {blob} NOT NULL);
 CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to, occurred_start, event_id);
-CREATE INDEX IF NOT EXISTS event_states_world ON {s}event_states (occurred_start, event_id);
+CREATE INDEX IF NOT EXISTS event_states_world_when ON {s}event_states
+    (occurred_start, event_id, recorded_from, recorded_to, known_from, known_to, visible, retracted);
 CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, recorded_to, known_from);
 CREATE TABLE IF NOT EXISTS {s}projection_position (name TEXT PRIMARY KEY, position {int} NOT NULL);
 INSERT INTO {s}projection_position SELECT 'event_states', 0

@@ -3,7 +3,8 @@
 A query at (K, R) sees the index rows valid at knowledge time K and record time
 R. When R is at or after the newest entry, the rows still open in record time
 are exactly those, and the (recorded_to, occurred_start, event_id) index hands
-them over in world order.
+them over in world order. At an earlier R, the world-order index carries both
+clocks' bounds, so rows are tested in the index without reading their views.
 """
 
 from __future__ import annotations
