@@ -18,7 +18,7 @@ import msgspec
 from domain import clock
 from domain.errors import NotFound
 from domain.store import Store, Tx
-from projections.index import SEP, WORLD_END, WORLD_START, nul_safe
+from projections.index import SEP, nul_safe
 
 _encoder = msgspec.json.Encoder()
 
@@ -208,6 +208,3 @@ def decode_cursor(text: str) -> Cursor:
         return msgspec.json.decode(raw, type=Cursor)
     except Exception as error:
         raise ValueError("is not a cursor this service issued") from error
-
-
-__all__ = ["Reader", "PointInTime", "TimelineFilter", "WORLD_START", "WORLD_END"]

@@ -12,7 +12,6 @@ from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api.auth import principal_of, writer
-from api.errors import BadQuery
 from api.params import entity_id, if_match
 from api.schemas import BatchAnswer, BatchRequest, WriteAnswer
 from domain.commands import (
@@ -147,4 +146,4 @@ def batch_ops(data: JSONBody[BatchRequest]) -> list[Op]:
     return ops
 
 
-__all__ = ["WriteController", "batch_ops", "BadQuery"]
+__all__ = ["WriteController", "batch_ops"]
