@@ -28,8 +28,15 @@ class Occurred(msgspec.Struct, frozen=True, kw_only=True):
     uncertain: bool
 
 
-@functools.lru_cache(maxsize=65536)  # parsing EDTF costs milliseconds; the same dates recur in every fold
 def normalise(text: str, field: str = "occurred") -> Occurred:
+    try:
+        return _normalise(text)
+    except InvalidInput as error:
+        raise InvalidInput.at(field, error.errors[0]["detail"].removeprefix("occurred: ")) from None
+
+
+@functools.lru_cache(maxsize=65536)  # the same dates recur in every fold, whatever field named them
+def _normalise(text: str, field: str = "occurred") -> Occurred:
     if not isinstance(text, str) or not text.strip() or len(text) > 64:
         raise InvalidInput.at(field, "an EDTF date is required, e.g. 2024-08, 2015-02-12 or 2015-02-11/2015-02-12")
     parts = text.split("/") if "/" in text else [text]

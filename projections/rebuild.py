@@ -39,6 +39,8 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
         done, total = index.applied_position(tx), store.head(tx)[0]
         applied += _apply_range(store, tx, done, total)
         tx.run("DELETE FROM {s}projection_position WHERE name = ?", (IN_PROGRESS,))
+        if tx.dialect.name == "postgresql":  # fresh statistics, or the planner scans what it should seek
+            tx.run("ANALYZE {s}event_states")
     if progress:
         progress(total, total)
     return applied
