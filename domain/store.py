@@ -238,11 +238,7 @@ class Store:
                 known = self._idempotent(tx, idempotency[0], idempotency[1])
                 if known:
                     raise IdempotentReplay(*known)
-            receipts = self._append(tx, pending, recorded_by)
-            appended = [(r.id, Logged(position=r.position, version=r.version, entry=p.entry,
-                                      known_at=clock.parse_instant(r.known_at, "known_at"),
-                                      recorded_at=clock.parse_instant(r.recorded_at, "recorded_at")))
-                        for r, p in zip(receipts, pending, strict=True)]
+            receipts, appended = self._append(tx, pending, recorded_by)
             if idempotency:
                 tx.run("INSERT INTO {s}idempotency VALUES (?, ?, ?, ?)",
                        (*idempotency, msgspec.json.encode(receipts)))
@@ -250,11 +246,13 @@ class Store:
                 hook(tx, appended)
             return receipts
 
-    def _append(self, tx: Tx, pending: list[Pending], recorded_by: str) -> list[Receipt]:
+    def _append(self, tx: Tx, pending: list[Pending], recorded_by: str
+                ) -> tuple[list[Receipt], list[tuple[str, Logged]]]:
+        """Store the entries; their receipts, and each as (event id, the entry with its clocks)."""
         head = tx.one("SELECT position, recorded_at FROM {s}ledger ORDER BY position DESC LIMIT 1")
         position = head["position"] if head else 0
         recorded_at = max(clock.now_micros(), (head["recorded_at"] + 1) if head else 0)
-        stored, rows, receipts = [], [], []
+        stored, rows, receipts, appended = [], [], [], []
         for offset, item in enumerate(pending):
             at = recorded_at + offset  # strictly increasing with the position
             known = at if item.known_at is None else min(item.known_at, at)
@@ -270,9 +268,11 @@ class Store:
                          digest, claim_id))
             receipts.append(Receipt(id=item.event_id, version=item.version, position=position + offset + 1,
                                     hash=digest, type=tag, claim_id=claim_id, **times))
+            appended.append((item.event_id, Logged(position=position + offset + 1, version=item.version,
+                                                   known_at=known, recorded_at=at, entry=item.entry)))
         self._insert_stored_events(tx, stored)
         tx.many("INSERT INTO {s}ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        return receipts
+        return receipts, appended
 
     def _insert_stored_events(self, tx: Tx, stored: list) -> None:
         if self.dialect.name == "postgresql":
