@@ -3,6 +3,7 @@ RUN useradd --create-home --uid 10001 ceasefire
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY domain ./domain
+COPY adapters ./adapters
 COPY projections ./projections
 COPY api ./api
 COPY bench ./bench

@@ -9,6 +9,8 @@ from litestar import Litestar, Request
 from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
 
+from adapters.signing import load_key
+from adapters.store import Store
 from api.auth import Tokens
 from api.controllers.audit import LogController, ProofController
 from api.controllers.health import health, ready
@@ -19,8 +21,6 @@ from api.docs import OfflineDocsPlugin
 from api.errors import EXCEPTION_HANDLERS
 from api.settings import Settings
 from domain.application import Timeline
-from domain.signing import load_key
-from domain.store import Store
 from projections import index
 from projections.audit import AUDIT_DDL, Audit
 from projections.log import LogReader

@@ -122,7 +122,7 @@ def import_(file: Path) -> None:
 def verify() -> None:
     import msgspec
 
-    from domain.signing import load_key
+    from adapters.signing import load_key
     from projections.audit import Audit
 
     settings = Settings.from_env()
@@ -142,8 +142,8 @@ def verify() -> None:
 def replay(recorded_at: str | None, known_at: str | None) -> None:
     import msgspec
 
+    from adapters.signing import load_key
     from api.params import point_in_time
-    from domain.signing import load_key
     from projections.audit import Audit
     from projections.queries import PointInTime
 

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from domain.commands import OpName
-from domain.store import Receipt
+from domain.ports import Receipt
 from domain.view import ClaimView, EventView
 from projections.log import EntryPage, LogEntry
 from projections.queries import AsOf

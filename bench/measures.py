@@ -12,11 +12,11 @@ import msgspec
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
+from adapters.store import Store
 from domain import clock
 from domain.application import Timeline
 from domain.commands import Op
 from domain.errors import NotFound
-from domain.store import Store
 from projections.log import ENTRY_SQL
 from projections.queries import PointInTime, Reader, TimelineFilter
 from projections.rebuild import CHUNK, rebuild

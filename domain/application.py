@@ -35,7 +35,7 @@ from domain.entries import (
     entry_from,
 )
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from domain.store import IdempotentReplay, Pending, Receipt, Store, StoreConflict, Tx
+from domain.ports import EventStore, IdempotentReplay, Pending, Receipt, StoreConflict
 from domain.view import EventState, Logged, fold
 
 ENTRY_OF = {
@@ -53,7 +53,7 @@ class IdempotencyMismatch(InvalidInput):
 
 
 class Timeline:
-    def __init__(self, store: Store):
+    def __init__(self, store: EventStore):
         self.store = store
 
     def execute(self, ops: list[Op], recorded_by: str, *, batch: bool = False,
@@ -83,7 +83,7 @@ class Timeline:
 class _Plan:
     """Checks a sequence of commands against the log plus what earlier ones add."""
 
-    def __init__(self, store: Store, tx: Tx, batch: bool):
+    def __init__(self, store: EventStore, tx, batch: bool):
         self.store, self.tx, self.batch = store, tx, batch
         self.now = clock.now_micros()
         self.streams: dict[str, list[Logged]] = {}

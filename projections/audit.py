@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterator
 import msgspec
 import rfc8785
 
-from domain import clock, merkle
-from domain.canonical import b64, canonical_bytes
-from domain.codec import decode
+from adapters import merkle
+from adapters.canonical import b64, canonical_bytes
+from adapters.codec import decode
+from adapters.signing import public_key_b64, sign
+from adapters.store import Store, StoreConflict, Tx
+from domain import clock
 from domain.errors import MalformedRequest, NotFound
-from domain.signing import public_key_b64, sign
-from domain.store import Store, StoreConflict, Tx
 from domain.view import Logged, fold
 from projections.log import ENTRY_SQL, stored_data
 from projections.queries import PointInTime

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import msgspec
 
+from adapters.store import Store, Tx
 from domain import clock
-from domain.store import Store, Tx
 from domain.view import EventState, Logged, fold
 
 NAME = "event_states"

@@ -11,11 +11,11 @@ from typing import Any
 
 import msgspec
 
+from adapters.canonical import log_data
+from adapters.codec import decode_raw
+from adapters.store import Store, Tx
 from domain import clock
-from domain.canonical import log_data
-from domain.codec import decode_raw
 from domain.errors import NotFound
-from domain.store import Store, Tx
 from projections.queries import PointInTime, encode_cursor
 
 ENTRY_SQL = """

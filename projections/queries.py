@@ -15,9 +15,9 @@ from datetime import date, timedelta
 
 import msgspec
 
+from adapters.store import Store, Tx
 from domain import clock
 from domain.errors import NotFound
-from domain.store import Store, Tx
 from projections.index import SEP, nul_safe
 
 _encoder = msgspec.json.Encoder()

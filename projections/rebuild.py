@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from domain.store import Store, Tx
+from adapters.store import Store, Tx
 from projections import index
 
 CHUNK = 2000

@@ -12,9 +12,10 @@ from typing import IO
 
 import msgspec
 
-from domain import clock, codec, merkle
-from domain.canonical import b64, canonical_bytes
-from domain.store import Restored, Store, restore
+from adapters import codec, merkle
+from adapters.canonical import b64, canonical_bytes
+from adapters.store import Restored, Store, restore
+from domain import clock
 from projections.audit import _scan
 from projections.log import LogEntry, to_entry
 from projections.rebuild import rebuild

@@ -3,7 +3,7 @@
 Tampering happens in the database, behind the application's back, through the
 store's own transactions and plain SQL. Proofs are checked by a verifier written
 here from RFC 9162 §2.1.3.2 and §2.1.4.2, against leaves hashed here from the
-log as an auditor sees it: nothing below trusts `domain.merkle` to check itself.
+log as an auditor sees it: nothing below trusts `adapters.merkle` to check itself.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from adapters.signing import load_key
 from api.app import open_store
 from api.settings import Settings
 from domain import clock
 from domain.errors import DomainError, NotFound
-from domain.signing import load_key
 from projections import rebuild as rebuild_module
 from projections.audit import Audit
 from projections.log import LogReader
@@ -726,8 +726,8 @@ def test_entries_appended_while_a_rebuild_is_interrupted_are_indexed_when_it_res
 
 
 def test_replay_of_a_store_with_undecodable_bytes_answers_unequal_and_names_the_position(store, timeline, tmp_path):
+    from adapters.signing import load_key
     from domain import clock as _clock
-    from domain.signing import load_key
     from projections.audit import Audit
     from projections.queries import PointInTime
     from tests.builders import report as _report

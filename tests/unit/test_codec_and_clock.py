@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain import clock, codec
+from adapters import codec
+from domain import clock
 from domain.entries import Actor, EventReported, Place, PositionTaken, Source
 from domain.errors import InvalidInput
 

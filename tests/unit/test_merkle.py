@@ -1,9 +1,9 @@
-"""Specification of domain.merkle (RFC 9162 §2.1 Merkle tree).
+"""Specification of adapters.merkle (RFC 9162 §2.1 Merkle tree).
 
 Three independent witnesses:
   * a naive reference implementation written straight from RFC 9162's
     recursive definitions of MTH, PATH and PROOF (below; it shares no code
-    with domain.merkle), compared for every tree size 1..70;
+    with adapters.merkle), compared for every tree size 1..70;
   * the transparency-dev/merkle conformance vectors (tests/unit/merkle_vectors,
     Apache-2.0, see the LICENSE there);
   * hypothesis: random trees, proofs verify, any flipped byte does not.
@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain import merkle
+from adapters import merkle
 
 VECTORS = Path(__file__).resolve().parent / "merkle_vectors"
 

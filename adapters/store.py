@@ -26,39 +26,14 @@ from eventsourcing import persistence
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
-from domain import clock, codec
-from domain.canonical import entry_hash, log_data
+from adapters import codec
+from adapters.canonical import entry_hash, log_data
+from domain import clock
 from domain.errors import Unavailable
+from domain.ports import IdempotentReplay, Pending, Receipt, StoreConflict
 from domain.view import Logged
 
-
-class Pending(msgspec.Struct, kw_only=True):
-    """An entry checked by the rules and waiting for its clocks and position."""
-
-    event_id: str
-    version: int
-    entry: Any
-    known_at: int | None  # None: known when recorded
-
-
-class Receipt(msgspec.Struct, kw_only=True):
-    id: str
-    version: int
-    position: int
-    recorded_at: str
-    known_at: str
-    hash: str
-    type: str
-    claim_id: str | None = None
-
-
-class StoreConflict(Exception):
-    """A uniqueness constraint refused the append: someone else wrote first."""
-
-
-class IdempotentReplay(Exception):
-    def __init__(self, request_hash: str, receipts: list[Receipt]):
-        self.request_hash, self.receipts = request_hash, receipts
+__all__ = ["IdempotentReplay", "Pending", "Receipt", "Store", "StoreConflict", "Tx"]
 
 
 # The ledger's event_id as the stored events' key. On PostgreSQL a plain CAST fails the whole query on

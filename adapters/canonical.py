@@ -11,7 +11,7 @@ from typing import Any
 
 import rfc8785
 
-from domain.merkle import leaf_hash
+from adapters.merkle import leaf_hash
 
 
 def log_data(raw: dict[str, Any]) -> dict[str, Any]:
