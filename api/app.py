@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from litestar import Litestar, Request
 from litestar.exceptions import ClientException
 from litestar.openapi import OpenAPIConfig
@@ -19,7 +20,9 @@ from api.controllers.stream import stream
 from api.controllers.writes import WriteController
 from api.docs import OfflineDocsPlugin
 from api.errors import EXCEPTION_HANDLERS
+from api.routing import Replicas
 from api.settings import Settings
+from api.tail import Tail
 from domain.application import Timeline
 from projections import index
 from projections.audit import AUDIT_DDL, Audit
@@ -55,20 +58,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar):
         store = open_store(settings)
-        replica = Store(settings.read_database_url, read_only=True) if settings.read_database_url else None
+        replicas = Replicas(store, settings.read_database_urls)
         key = load_key(settings.signing_key, settings.data_dir)
-        app.state.update(store=store, timeline=Timeline(store), reader=Reader(replica or store, replica=bool(replica)),
-                         log_reader=LogReader(replica or store), audit=Audit(store, key))
+        log_reader = LogReader(store)
+        app.state.update(store=store, timeline=Timeline(store), reader=Reader(store), log_reader=log_reader,
+                         replicas=replicas, tail=Tail(store, log_reader), audit=Audit(store, key))
         if settings.load_fixtures:
             from api.loading import load_fixtures_if_empty
 
             load_fixtures_if_empty(app.state.timeline, settings.fixtures_dir)
         try:
-            yield
+            async with anyio.create_task_group() as background:
+                background.start_soon(app.state.tail.run)
+                background.start_soon(replicas.watch)
+                yield
+                background.cancel_scope.cancel()
         finally:
             store.close()
-            if replica:
-                replica.close()
+            replicas.close()
 
     return Litestar(
         route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready],

@@ -8,7 +8,7 @@ import anyio.to_thread
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from api import params
+from api import params, routing
 from api.auth import is_auditor, reader
 from api.errors import BadQuery
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
@@ -44,15 +44,15 @@ class ReadController(Controller):
             include_retracted=params.flag(include_retracted, "include_retracted"))
         if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
             raise BadQuery.at("cursor", "is not a timeline cursor")
-        page = await run(request.app.state.reader.timeline, where, at, params.limit(limit),
+        page = await run(routing.reader(request, at).timeline, where, at, params.limit(limit),
                          tuple(after) if after else None)
         return Response(page)
 
     @get("/events/{event_id:str}", summary="One event at (K, R)")
     async def event(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[EventOut]:
-        view = await run(request.app.state.reader.event, params.entity_id(event_id),
-                         params.point_in_time(known_at, recorded_at))
+        at = params.point_in_time(known_at, recorded_at)
+        view = await run(routing.reader(request, at).event, params.entity_id(event_id), at)
         return Response(view)
 
     @get("/events/{event_id:str}/history", summary="Every entry of the event's stream, with its three times")
@@ -60,22 +60,23 @@ class ReadController(Controller):
                       recorded_at: RecordedAt = None,
                       after: Annotated[int, QueryParameter(ge=0, le=params.MAX_POSITION)] = 0,
                       limit: Limit = None) -> Response[EntryPage]:
-        page = await run(request.app.state.log_reader.history, params.entity_id(event_id),
-                         params.point_in_time(known_at, recorded_at), after, params.limit(limit, 100),
-                         is_auditor(request))
+        at = params.point_in_time(known_at, recorded_at)
+        page = await run(routing.log_reader(request, at).history, params.entity_id(event_id), at, after,
+                         params.limit(limit, 100), is_auditor(request))
         return Response(page)
 
     @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)")
     async def claim(self, request: Request, claim_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[ClaimOut]:
-        claim = await run(request.app.state.reader.claim, params.entity_id(claim_id, "claim"),
-                          params.point_in_time(known_at, recorded_at))
+        at = params.point_in_time(known_at, recorded_at)
+        claim = await run(routing.reader(request, at).claim, params.entity_id(claim_id, "claim"), at)
         return Response(claim)
 
     @get("/tracks/{track:str}", summary="A negotiation track at (K, R) and its latest agreement status")
     async def track(self, request: Request, track: FromPath[str], known_at: KnownAt = None, recorded_at: RecordedAt = None,
                     include_retracted: FromQuery[str | None] = None) -> Response[TrackOut]:
-        result = await run(request.app.state.reader.track, track, params.point_in_time(known_at, recorded_at),
+        at = params.point_in_time(known_at, recorded_at)
+        result = await run(routing.reader(request, at).track, track, at,
                            params.flag(include_retracted, "include_retracted"))
         return Response(result)
 
@@ -94,7 +95,7 @@ class ReadController(Controller):
             raise BadQuery.at("since", "is required")
         else:
             low = params.instant(since, "since", 0)
-        page = await run(request.app.state.log_reader.changes, low, at.known_at, at, after,
+        page = await run(routing.log_reader(request, at).changes, low, at.known_at, at, after,
                          params.limit(limit, 100), is_auditor(request))
         return Response(page)
 
@@ -102,6 +103,6 @@ class ReadController(Controller):
     async def lead_up(self, request: Request, event_id: FromPath[str],
                       days: Annotated[int, QueryParameter(ge=0, le=3650)] = 30,
                       known_at: KnownAt = None, recorded_at: RecordedAt = None) -> Response[LeadUpOut]:
-        result = await run(request.app.state.reader.lead_up, params.entity_id(event_id), days,
-                           params.point_in_time(known_at, recorded_at))
+        at = params.point_in_time(known_at, recorded_at)
+        result = await run(routing.reader(request, at).lead_up, params.entity_id(event_id), days, at)
         return Response(result)
