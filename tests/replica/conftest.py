@@ -84,7 +84,9 @@ class Subscriber:
                             self.ids.append(position)
                         if self._stop.is_set():
                             return
-            except httpx.HTTPError:
+            except (httpx.HTTPError, httpx.StreamError, OSError):
+                if self._stop.is_set():
+                    return
                 self.reconnects += 1
                 time.sleep(0.2)
 
@@ -95,4 +97,4 @@ class Subscriber:
         return list(self.ids)
 
     def close(self) -> None:
-        self._stop.set()
+        self._stop.set()  # the thread ends at its next line, or with the server
