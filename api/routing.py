@@ -18,12 +18,14 @@ import logging
 import random
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from urllib.parse import urlparse
 
 import anyio
 import anyio.to_thread
 import msgspec
 import psycopg
+from eventsourcing.persistence import PersistenceError
 from litestar import Request
 from psycopg.rows import dict_row
 
@@ -50,19 +52,19 @@ class ReplicaStatus(msgspec.Struct, kw_only=True):
 @dataclass
 class Replica:
     url_index: int
-    store: Store
+    url: str
+    store: Store | None = None  # opened once the replica first answers: one down at start delays nothing
+    reader: Reader | None = None
+    log_reader: LogReader | None = None
     ok: bool = False
     lag_seconds: float | None = None
     replayed_wal: int = -1
     head_recorded_at: int = -1  # the newest record time replayed, as of the last check
     checker: psycopg.Connection | None = None
-    reader: Reader = field(init=False)
-    log_reader: LogReader = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.store.dialect.name != "postgresql":
+        if urlparse(self.url).scheme not in ("postgresql", "postgres"):
             raise ValueError("CEASEFIRE_READ_DATABASE_URL names PostgreSQL streaming replicas (postgresql://…)")
-        self.reader, self.log_reader = Reader(self.store, replica=True), LogReader(self.store)
 
     def serves(self, pinned_at: int | None) -> bool:
         return (self.ok and self.lag_seconds is not None and self.lag_seconds <= MAX_LAG_SECONDS
@@ -72,14 +74,17 @@ class Replica:
         """Read how far this replica has replayed, over a connection of its own (the pool may wait long)."""
         try:
             if self.checker is None or self.checker.closed:
-                self.checker = psycopg.connect(libpq_url(self.store.url), autocommit=True, connect_timeout=2,
+                self.checker = psycopg.connect(libpq_url(self.url), autocommit=True, connect_timeout=2,
                                                row_factory=dict_row, **KEEPALIVES)
+            if self.store is None:
+                self.store = Store(self.url, read_only=True)
+                self.reader, self.log_reader = Reader(self.store, replica=True), LogReader(self.store)
             with self.checker.cursor() as cursor:
                 cursor.execute(WAL_POSITION.format(function="pg_last_wal_replay_lsn"))
                 self.replayed_wal = int(cursor.fetchone()["wal"])
                 self.head_recorded_at = self.store.head(Tx(cursor, self.store.dialect))[1]
             self.ok = True
-        except (psycopg.Error, OSError, TypeError) as error:  # TypeError: a server that is not a standby
+        except (psycopg.Error, OSError, PersistenceError, TypeError) as error:  # TypeError: not a standby
             self.failed(error)
 
     def failed(self, error: Exception) -> None:
@@ -92,13 +97,16 @@ class Replica:
     def close(self) -> None:
         if self.checker is not None:
             self.checker.close()
-        self.store.close()
+        if self.store is not None:
+            self.store.close()
 
 
 class Replicas:
     def __init__(self, primary: Store, urls: list[str]):
+        if urls and primary.dialect.name != "postgresql":
+            raise ValueError("streaming replicas (CEASEFIRE_READ_DATABASE_URL) need a PostgreSQL primary")
         self.primary = primary
-        self.replicas = [Replica(index, Store(url, read_only=True)) for index, url in enumerate(urls)]
+        self.replicas = [Replica(index, url) for index, url in enumerate(urls)]
         self.primary_wal: deque[tuple[float, int]] = deque()  # (monotonic time, WAL position) samples
 
     def choose(self, pinned_at: int | None) -> Replica | None:
@@ -121,7 +129,7 @@ class Replicas:
         try:
             with self.primary.read() as tx:
                 self.primary_wal.append((now, int(tx.one(WAL_POSITION.format(function="pg_current_wal_lsn"))["wal"])))
-        except Unavailable:
+        except (Unavailable, PersistenceError):
             pass  # lag is then measured against the samples already taken
         while self.primary_wal and self.primary_wal[0][0] < now - SAMPLES_KEPT_SECONDS:
             self.primary_wal.popleft()

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
+from litestar.testing import AsyncTestClient
+
+from api.app import create_app
+from bench.cluster import free_port
 from tests.replica.conftest import WRITER, report
 
 
@@ -123,3 +128,20 @@ async def test_reads_go_to_the_primary_when_the_replica_stops_mid_load(client, c
     assert answers == [(200, ["Minsk II"])] * 50
     assert ready.status_code == 200
     assert listed == [{"url_index": 0, "ok": False, "lag_seconds": None}]
+
+
+async def test_of_several_replicas_one_out_of_reach_is_skipped_and_listed_as_such(settings, cluster, schema):
+    unreachable = f"postgresql://postgres@127.0.0.1:{free_port()}/postgres?schema={schema}"
+    several = replace(settings, read_database_url=f"{cluster.replica_url(schema)}, {unreachable}")
+    async with AsyncTestClient(create_app(several)) as client:
+        first = await post(client, "Istanbul talks")
+        cluster.wait_replayed()
+        listed = await until_replicas(client, ok=True)
+        assert listed[1] == {"url_index": 1, "ok": False, "lag_seconds": None}
+        cluster.pause_replay()
+        try:
+            await post(client, "Istanbul talks, second round")
+            answers = [await timeline(client) for _ in range(10)]
+        finally:
+            cluster.resume_replay()
+    assert answers == [(["Istanbul talks"], first["recorded_at"])] * 10  # always the replica that answers
