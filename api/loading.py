@@ -27,7 +27,7 @@ def load(timeline: Timeline, path: Path, progress=None) -> int:
     written = 0
     for start in range(0, len(entries), CHUNK):
         ops = batch_ops(BatchRequest(entries=entries[start:start + CHUNK]))
-        written += len(timeline.execute(ops, LOADER, batch=True)[0])
+        written += len(timeline.execute(ops, LOADER, batch=True))
         if progress:
             progress(written, len(entries))
     return written

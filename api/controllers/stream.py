@@ -23,6 +23,7 @@ from api.auth import reader
 from api.controllers.reads import run
 from domain.dates import normalise
 from domain.entries import EventCorrected, EventReported
+from domain.errors import MalformedRequest
 from projections.index import WORLD_END, WORLD_START
 
 POLL_SECONDS = 0.5
@@ -43,7 +44,7 @@ async def stream(
     filtered = from_ is not None or to is not None
     if last_event_id is not None:
         if not last_event_id.strip().isdigit() or int(last_event_id) > params.MAX_POSITION:
-            raise params.BadQuery.at("Last-Event-ID", "must be a log position")
+            raise MalformedRequest.at("Last-Event-ID", "must be a log position")
         start = int(last_event_id)
     elif after is not None:
         start = after

@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api.auth import principal_of, writer
-from api.params import entity_id, if_match
+from api.params import if_match
 from api.schemas import BatchAnswer, BatchRequest, WriteAnswer
 from domain.commands import (
     OP_COMMANDS,
@@ -25,6 +25,7 @@ from domain.commands import (
     RetractEvent,
     TakePosition,
     TakeStance,
+    entity_id,
 )
 from domain.errors import InvalidInput
 
@@ -51,9 +52,8 @@ async def append(request: Request, ops: list[Op], *, batch: bool = False) -> lis
                                      + await request.body()).hexdigest()
         idempotency = (principal.name, key, fingerprint)
     timeline = request.app.state.timeline
-    receipts, _ = await anyio.to_thread.run_sync(
+    return await anyio.to_thread.run_sync(
         partial(timeline.execute, ops, principal.name, batch=batch, idempotency=idempotency))
-    return receipts
 
 
 async def write_one(request: Request, op: Op, location: str) -> Response[WriteAnswer]:
