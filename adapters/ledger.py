@@ -19,6 +19,19 @@ from domain import clock
 from domain.ports import Pending, Receipt
 from domain.view import Logged
 
+# The ledger's tables, written once: each backend's recorder fills in its schema prefix and type names.
+LEDGER_DDL = [
+    """CREATE TABLE IF NOT EXISTS {schema}ledger (
+    position {int} PRIMARY KEY, event_id TEXT NOT NULL, version {int} NOT NULL, type TEXT NOT NULL,
+    known_at {int} NOT NULL, recorded_at {int} NOT NULL, recorded_by TEXT NOT NULL, hash TEXT NOT NULL,
+    claim_id TEXT, UNIQUE (event_id, version))""",
+    "CREATE INDEX IF NOT EXISTS ledger_known ON {schema}ledger (known_at, position)",
+    "CREATE INDEX IF NOT EXISTS ledger_claim ON {schema}ledger (claim_id) WHERE claim_id IS NOT NULL",
+    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_claim_made ON {schema}ledger (claim_id) WHERE type = 'ClaimMade'",
+    """CREATE TABLE IF NOT EXISTS {schema}idempotency (
+    principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, receipts {blob} NOT NULL,
+    PRIMARY KEY (principal, key))""",
+]
 LEDGER_COLUMNS = ("position", "event_id", "version", "type", "known_at", "recorded_at", "recorded_by", "hash",
                   "claim_id")
 

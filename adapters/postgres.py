@@ -19,26 +19,14 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from adapters.ledger import LEDGER_COLUMNS, LedgerRecorder, Stamped
-
-LEDGER_DDL = [
-    """CREATE TABLE IF NOT EXISTS {schema}.ledger (
-    position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, version BIGINT NOT NULL, type TEXT NOT NULL,
-    known_at BIGINT NOT NULL, recorded_at BIGINT NOT NULL, recorded_by TEXT NOT NULL, hash TEXT NOT NULL,
-    claim_id TEXT, UNIQUE (event_id, version))""",
-    "CREATE INDEX IF NOT EXISTS ledger_known ON {schema}.ledger (known_at, position)",
-    "CREATE INDEX IF NOT EXISTS ledger_claim ON {schema}.ledger (claim_id) WHERE claim_id IS NOT NULL",
-    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_claim_made ON {schema}.ledger (claim_id) WHERE type = 'ClaimMade'",
-    """CREATE TABLE IF NOT EXISTS {schema}.idempotency (
-    principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, receipts BYTEA NOT NULL,
-    PRIMARY KEY (principal, key))""",
-]
+from adapters.ledger import LEDGER_COLUMNS, LEDGER_DDL, LedgerRecorder, Stamped
 
 
 class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore):
         super().__init__(datastore, events_table_name="stored_events")
-        self.sql_create_statements += [self._sql(statement) for statement in LEDGER_DDL]
+        self.sql_create_statements += [self._sql(statement.format(schema="{schema}.", int="BIGINT", blob="BYTEA"))
+                                       for statement in LEDGER_DDL]
         self.select_head = self._sql("SELECT position, recorded_at FROM {schema}.ledger ORDER BY position DESC LIMIT 1")
         self.select_stream = self._sql(
             "SELECT l.position, l.version, l.known_at, l.recorded_at, s.state FROM {schema}.ledger l "

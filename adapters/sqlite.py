@@ -14,20 +14,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from adapters.ledger import LEDGER_COLUMNS, LedgerRecorder, Stamped
-
-LEDGER_DDL = [
-    """CREATE TABLE IF NOT EXISTS ledger (
-    position INTEGER PRIMARY KEY, event_id TEXT NOT NULL, version INTEGER NOT NULL, type TEXT NOT NULL,
-    known_at INTEGER NOT NULL, recorded_at INTEGER NOT NULL, recorded_by TEXT NOT NULL, hash TEXT NOT NULL,
-    claim_id TEXT, UNIQUE (event_id, version))""",
-    "CREATE INDEX IF NOT EXISTS ledger_known ON ledger (known_at, position)",
-    "CREATE INDEX IF NOT EXISTS ledger_claim ON ledger (claim_id) WHERE claim_id IS NOT NULL",
-    "CREATE UNIQUE INDEX IF NOT EXISTS ledger_claim_made ON ledger (claim_id) WHERE type = 'ClaimMade'",
-    """CREATE TABLE IF NOT EXISTS idempotency (
-    principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, receipts BLOB NOT NULL,
-    PRIMARY KEY (principal, key))""",
-]
+from adapters.ledger import LEDGER_COLUMNS, LEDGER_DDL, LedgerRecorder, Stamped
 
 
 class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
@@ -44,7 +31,8 @@ class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
         super().__init__(datastore, events_table_name="stored_events")
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *LEDGER_DDL]
+        ledger = [statement.format(schema="", int="INTEGER", blob="BLOB") for statement in LEDGER_DDL]
+        return [*super().construct_create_table_statements(), *ledger]
 
     @contextmanager
     def appending(self) -> Iterator[SQLiteCursor]:
