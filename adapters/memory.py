@@ -42,6 +42,9 @@ class MemoryStore:
     def head(self, tx: int) -> tuple[int, int]:
         return (self.rows[tx - 1][0], self.rows[tx - 1][5]) if tx else (0, 0)
 
+    def size(self) -> int:
+        return len(self.rows)
+
     def idempotent(self, principal: str, key: str) -> tuple[str, list[Receipt]] | None:
         return self.keys.get((principal, key))
 

@@ -198,6 +198,11 @@ class Store:
         """(last position, its record time); (0, 0) for an empty log."""
         return self.recorder.head(tx.cursor)
 
+    def size(self) -> int:
+        """How many entries the log holds."""
+        with self.read() as tx:
+            return self.head(tx)[0]
+
 
 @contextmanager
 def _store_errors() -> Iterator[None]:

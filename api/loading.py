@@ -6,7 +6,7 @@ from pathlib import Path
 
 import msgspec
 
-from api.controllers.writes import batch_ops
+from api.batches import batch_ops
 from api.schemas import BatchEntry, BatchRequest
 from domain.application import Timeline
 from domain.errors import Conflict
@@ -34,9 +34,8 @@ def load(timeline: Timeline, path: Path, progress=None) -> int:
 
 
 def load_fixtures_if_empty(timeline: Timeline, fixtures: Path) -> int:
-    with timeline.store.read() as tx:
-        if timeline.store.head(tx)[0]:
-            return 0
+    if timeline.store.size():
+        return 0
     try:
         return load(timeline, fixtures)
     except Conflict:  # another worker loaded them first

@@ -27,6 +27,12 @@ def point_in_time(known_at: str | None, recorded_at: str | None) -> PointInTime:
     return PointInTime(instant(known_at, "known_at", now), instant(recorded_at, "recorded_at", now))
 
 
+def replay_point(known_at: str | None, recorded_at: str | None) -> PointInTime:
+    """The (K, R) of a replay: R defaults to now, and K to R (what was known when the log stood there)."""
+    at = point_in_time(known_at, recorded_at)
+    return at if known_at is not None else PointInTime(at.recorded_at, at.recorded_at)
+
+
 def pinned(cursor: str | None, known_at: str | None, recorded_at: str | None):
     """The (K, R) of a query: a cursor's pins win, so paging is stable under writes."""
     if not cursor:

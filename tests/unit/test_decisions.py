@@ -30,11 +30,6 @@ def one(timeline, op):
     return append(timeline, op)[0]
 
 
-def size(timeline) -> int:
-    with timeline.store.read() as tx:
-        return timeline.store.head(tx)[0]
-
-
 # --- versions ---------------------------------------------------------------------------------
 
 def test_each_entry_of_an_event_takes_the_next_version(timeline):
@@ -50,7 +45,7 @@ def test_a_stale_expected_version_is_a_conflict_naming_the_current_version(timel
     with pytest.raises(Conflict) as stale:
         one(timeline, correct(event.id, {"title": "x"}, expected_version=1))
     assert stale.value.current_version == 2
-    assert size(timeline) == 2
+    assert timeline.store.size() == 2
     assert one(timeline, correct(event.id, {"title": "x"}, expected_version=2)).version == 3
 
 
@@ -217,7 +212,7 @@ def test_a_claim_id_cannot_be_made_twice_within_one_batch(timeline):
     with pytest.raises(Conflict) as refused:
         append(timeline, claim(event.id, claim_id=claim_id), claim(event.id, claim_id=claim_id))
     assert "entries[1]" in refused.value.detail
-    assert size(timeline) == 1
+    assert timeline.store.size() == 1
 
 
 def test_a_stance_needs_a_known_claim(timeline):
@@ -250,7 +245,7 @@ def test_a_batch_is_all_or_nothing_and_names_the_entry_that_failed(timeline):
     with pytest.raises(InvalidInput) as invalid:
         append(timeline, add_source(event.id, "2025-03-12"), correct(event.id, {"title": ""}))
     assert invalid.value.errors[0]["field"] == "entries[1].body.changes.title"
-    assert size(timeline) == 1
+    assert timeline.store.size() == 1
 
 
 def test_later_entries_of_a_batch_are_decided_against_the_earlier_ones(timeline):
@@ -265,7 +260,7 @@ def test_later_entries_of_a_batch_are_decided_against_the_earlier_ones(timeline)
 def test_an_idempotent_retry_returns_the_first_answer_and_stores_nothing(timeline):
     first = append(timeline, report(), key="k1")
     assert append(timeline, report(), key="k1") == first
-    assert size(timeline) == 1
+    assert timeline.store.size() == 1
 
 
 def test_the_same_idempotency_key_with_another_request_is_refused(timeline):
@@ -273,4 +268,4 @@ def test_the_same_idempotency_key_with_another_request_is_refused(timeline):
     with pytest.raises(InvalidInput) as refused:
         append(timeline, report("Other"), key="k1", body_hash="two")
     assert refused.value.errors[0]["field"] == "Idempotency-Key"
-    assert size(timeline) == 1
+    assert timeline.store.size() == 1
