@@ -89,7 +89,7 @@ class Tail:
             await anyio.sleep(POLL_SECONDS)
 
     async def _catch_up(self) -> None:
-        newest = await anyio.to_thread.run_sync(self._newest)
+        newest = await anyio.to_thread.run_sync(self.store.size)
         if newest <= self.head:
             return
         if newest - self.head > CAPACITY:  # too far behind to hold: subscribers read the database
@@ -102,10 +102,6 @@ class Tail:
             self.recent.extend(page.items)
             self.head = page.items[-1].position
         self._ring()
-
-    def _newest(self) -> int:
-        with self.store.read() as tx:
-            return self.store.head(tx)[0]
 
     def _ring(self) -> None:
         rung, self._rung = self._rung, anyio.Event()

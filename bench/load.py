@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import msgspec
+import psycopg
 
 from bench.client import Connection
 from bench.cluster import Cluster, free_port
@@ -166,6 +167,15 @@ class Run:
         return lines
 
 
+def storage(url: str, schema: str) -> str:
+    """Bytes per log entry of each table, its indexes included."""
+    with psycopg.connect(url) as connection:
+        entries = connection.execute(f'SELECT count(*) FROM "{schema}".ledger').fetchone()[0]
+        tables = connection.execute("SELECT tablename, pg_total_relation_size(format('%I.%I', schemaname, tablename)) "
+                                    "FROM pg_tables WHERE schemaname = %s ORDER BY 2 DESC", (schema,)).fetchall()
+    return "bytes per entry: " + ", ".join(f"{name} {size / max(entries, 1):.0f}" for name, size in tables)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
@@ -179,6 +189,7 @@ def main() -> None:
             run = Run([port for _, port in servers], args.seconds)
             asyncio.run(run.run(args.writers, args.readers))
             print("\n".join(run.report(args.writers, args.readers)))
+            print(storage(cluster.primary_url(), "load"))
         finally:
             for process, _ in servers:
                 process.kill()

@@ -10,8 +10,9 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api import params, routing
 from api.auth import is_auditor, reader
-from api.errors import BadQuery
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
+from domain.commands import entity_id
+from domain.errors import MalformedRequest
 from projections.queries import TimelineFilter
 
 KnownAt = Annotated[str | None, QueryParameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
@@ -43,7 +44,7 @@ class ReadController(Controller):
             kinds=params.kinds(kind), actor=actor, track=track, place=place, text=q,
             include_retracted=params.flag(include_retracted, "include_retracted"))
         if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
-            raise BadQuery.at("cursor", "is not a timeline cursor")
+            raise MalformedRequest.at("cursor", "is not a timeline cursor")
         page = await run(routing.reader(request, at).timeline, where, at, params.limit(limit),
                          tuple(after) if after else None)
         return Response(page)
@@ -52,7 +53,7 @@ class ReadController(Controller):
     async def event(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[EventOut]:
         at = params.point_in_time(known_at, recorded_at)
-        view = await run(routing.reader(request, at).event, params.entity_id(event_id), at)
+        view = await run(routing.reader(request, at).event, entity_id(event_id), at)
         return Response(view)
 
     @get("/events/{event_id:str}/history", summary="Every entry of the event's stream, with its three times")
@@ -61,7 +62,7 @@ class ReadController(Controller):
                       after: Annotated[int, QueryParameter(ge=0, le=params.MAX_POSITION)] = 0,
                       limit: Limit = None) -> Response[EntryPage]:
         at = params.point_in_time(known_at, recorded_at)
-        page = await run(routing.log_reader(request, at).history, params.entity_id(event_id), at, after,
+        page = await run(routing.log_reader(request, at).history, entity_id(event_id), at, after,
                          params.limit(limit, 100), is_auditor(request))
         return Response(page)
 
@@ -69,7 +70,7 @@ class ReadController(Controller):
     async def claim(self, request: Request, claim_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[ClaimOut]:
         at = params.point_in_time(known_at, recorded_at)
-        claim = await run(routing.reader(request, at).claim, params.entity_id(claim_id, "claim"), at)
+        claim = await run(routing.reader(request, at).claim, entity_id(claim_id, "claim"), at)
         return Response(claim)
 
     @get("/tracks/{track:str}", summary="A negotiation track at (K, R) and its latest agreement status")
@@ -89,10 +90,10 @@ class ReadController(Controller):
         at, after = params.pinned(cursor, until, recorded_at)
         if after is not None:
             if len(after) != 3 or not all(isinstance(a, int) and abs(a) <= params.MAX_POSITION for a in after):
-                raise BadQuery.at("cursor", "is not a changes cursor")
+                raise MalformedRequest.at("cursor", "is not a changes cursor")
             low, after = after[0], (after[1], after[2])
         elif since is None:
-            raise BadQuery.at("since", "is required")
+            raise MalformedRequest.at("since", "is required")
         else:
             low = params.instant(since, "since", 0)
         page = await run(routing.log_reader(request, at).changes, low, at.known_at, at, after,
@@ -104,5 +105,5 @@ class ReadController(Controller):
                       days: Annotated[int, QueryParameter(ge=0, le=3650)] = 30,
                       known_at: KnownAt = None, recorded_at: RecordedAt = None) -> Response[LeadUpOut]:
         at = params.point_in_time(known_at, recorded_at)
-        result = await run(routing.reader(request, at).lead_up, params.entity_id(event_id), days, at)
+        result = await run(routing.reader(request, at).lead_up, entity_id(event_id), days, at)
         return Response(result)
