@@ -171,7 +171,7 @@ def storage(url: str, schema: str) -> str:
     """Bytes per log entry of each table, its indexes included."""
     with psycopg.connect(url) as connection:
         entries = connection.execute(f'SELECT count(*) FROM "{schema}".ledger').fetchone()[0]
-        tables = connection.execute("SELECT tablename, pg_total_relation_size(format('%I.%I', schemaname, tablename)) "
+        tables = connection.execute("SELECT tablename, pg_total_relation_size(format('%%I.%%I', schemaname, tablename)) "
                                     "FROM pg_tables WHERE schemaname = %s ORDER BY 2 DESC", (schema,)).fetchall()
     return "bytes per entry: " + ", ".join(f"{name} {size / max(entries, 1):.0f}" for name, size in tables)
 
