@@ -18,6 +18,7 @@ import logging
 import random
 import time
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -136,12 +137,17 @@ class Replicas:
         for replica in self.replicas:
             replica.check()
             if replica.ok:
-                missing = [at for at, wal in self.primary_wal if wal > replica.replayed_wal]
-                replica.lag_seconds = now - missing[0] if missing else 0.0
+                replica.lag_seconds = lag(self.primary_wal, replica.replayed_wal, now)
 
     def close(self) -> None:
         for replica in self.replicas:
             replica.close()
+
+
+def lag(primary_wal: Iterable[tuple[float, int]], replayed_wal: int, now: float) -> float:
+    """How long the replica has been missing WAL the primary had written: since the oldest sample of the
+    primary's WAL position that is past what the replica has replayed (0 when it has them all)."""
+    return next((now - at for at, wal in primary_wal if wal > replayed_wal), 0.0)
 
 
 class FallBack:

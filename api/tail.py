@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from itertools import islice
 
 import anyio
 import anyio.to_thread
@@ -51,7 +52,8 @@ class Tail:
             return []
         if not self.recent or position < self.recent[0].position - 1:
             return None
-        return list(self.recent)[position - self.recent[0].position + 1:]
+        newer = list(islice(reversed(self.recent), self.head - position))  # from the right: O(new entries)
+        return newer[::-1]
 
     # --- fed by the database ---------------------------------------------------------------------
 
