@@ -21,7 +21,6 @@ import anyio.to_thread
 import psycopg
 
 from adapters.store import Store
-from domain.errors import Unavailable
 from projections.log import LogEntry, LogReader
 
 log = logging.getLogger(__name__)
@@ -77,7 +76,7 @@ class Tail:
                     wait = 0.1
                     async for _ in connection.notifies():
                         await self._catch_up()
-            except (psycopg.Error, OSError, Unavailable) as error:
+            except Exception as error:  # the process's stream must outlive any one failure: reconnect
                 log.warning("stream listener lost the primary (%s); reconnecting", error)
                 await anyio.sleep(wait)
                 wait = min(wait * 2, 2.0)
@@ -86,7 +85,7 @@ class Tail:
         while True:
             try:
                 await self._catch_up()
-            except Unavailable as error:
+            except Exception as error:  # the process's stream must outlive any one failure
                 log.warning("stream poll failed: %s", error)
             await anyio.sleep(POLL_SECONDS)
 

@@ -54,6 +54,7 @@ async def stream(
 async def _follow(request: Request, position: int, window) -> AsyncIterator[ServerSentEventMessage]:
     state = request.app.state
     tail, encoder = state.tail, msgspec.json.Encoder()
+    last_sent = anyio.current_time()
     while True:
         bell, heard = tail.bell(), False
         try:
@@ -64,15 +65,17 @@ async def _follow(request: Request, position: int, window) -> AsyncIterator[Serv
                 if window is None or await run(_meets, state.store, entry.event_id, entry.position, window):
                     yield ServerSentEventMessage(data=encoder.encode(entry).decode(), id=entry.position,
                                                  event=entry.type)
+                    last_sent = anyio.current_time()
                 position, heard = entry.position, True
         except Unavailable:  # the primary is away: the tail rings when it is back
             pass
-        if heard:
-            continue
-        with anyio.move_on_after(KEEP_ALIVE_SECONDS) as quiet:
-            await bell.wait()
-        if quiet.cancelled_caught:  # a comment, so browsers fire no empty message event
+        if not heard:
+            with anyio.move_on_after(last_sent + KEEP_ALIVE_SECONDS - anyio.current_time()):
+                await bell.wait()
+        # Also while every new entry falls outside the window. A comment, so browsers fire no empty message.
+        if anyio.current_time() - last_sent >= KEEP_ALIVE_SECONDS:
             yield ServerSentEventMessage(comment="keep-alive", data=None)
+            last_sent = anyio.current_time()
 
 
 def _meets(store, event_id: str, position: int, window: tuple[str | None, str | None]) -> bool:
