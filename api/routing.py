@@ -87,13 +87,14 @@ class Replica:
             self.ok = True
         except (psycopg.Error, OSError, PersistenceError, TypeError) as error:  # TypeError: not a standby
             self.failed(error)
+            if self.checker is not None:
+                self.checker.close()
 
     def failed(self, error: Exception) -> None:
+        """Skip this replica until its next check finds it answering."""
         if self.ok:
             log.warning("read replica %d is out of reach: %s", self.url_index, error)
         self.ok, self.lag_seconds = False, None
-        if self.checker is not None:
-            self.checker.close()
 
     def close(self) -> None:
         if self.checker is not None:
@@ -122,7 +123,10 @@ class Replicas:
     async def watch(self) -> None:
         """Check every replica until cancelled."""
         while self.replicas:
-            await anyio.to_thread.run_sync(self.check)
+            try:
+                await anyio.to_thread.run_sync(self.check)
+            except Exception as error:  # a failed check must not end the checking
+                log.warning("checking the read replicas failed: %s", error)
             await anyio.sleep(CHECK_SECONDS)
 
     def check(self) -> None:
