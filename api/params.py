@@ -6,7 +6,7 @@ import uuid
 
 from api.errors import BadQuery
 from domain import clock
-from domain.dates import normalise
+from domain.dates import parse
 from domain.entries import EventKind
 from domain.errors import InvalidInput, NotFound
 from projections.queries import PointInTime, decode_cursor
@@ -55,7 +55,7 @@ def world_bound(value: str | None, name: str, end: bool) -> str | None:
     if value is None:
         return None
     try:
-        occurred = normalise(value, name)
+        occurred = parse(value, name)
     except InvalidInput as error:
         raise BadQuery(error.detail, errors=error.errors) from None
     return occurred.end if end else occurred.start

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 import msgspec
 
 from domain import clock
-from domain.dates import normalise
+from domain.dates import parse
 from domain.entries import (
     CORRECTABLE_CLAIM_FIELDS,
     CORRECTABLE_FIELDS,
@@ -102,7 +102,7 @@ def requested_known_at(known_at: str | None, source: Source, now: int) -> int | 
 
 
 def check_report(report: ReportFields) -> None:
-    normalise(report.occurred, "occurred")
+    parse(report.occurred, "occurred")
 
 
 def check_changes(changes: dict, claim: bool) -> dict:
@@ -128,7 +128,7 @@ def _check_field(name: str, value) -> None:
     except msgspec.ValidationError as error:
         raise InvalidInput.from_msgspec(error, f"changes.{name}") from None
     if name == "occurred":
-        normalise(value, "changes.occurred")
+        parse(value, "changes.occurred")
     if name in ("kind", "title", "occurred") and value is None:
         raise InvalidInput.at(f"changes.{name}", "cannot be removed")
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 import msgspec
 
 from adapters.store import Store, Tx
 from domain import clock
+from domain.dates import days_before
 from domain.errors import NotFound
 from projections.index import SEP, nul_safe
 
@@ -132,8 +132,7 @@ class Reader:
         anchor = occurred["start"] or occurred["end"]
         items: list = []
         if anchor:
-            start = date.fromisoformat(anchor)
-            window_start = (start - timedelta(days=min(days, (start - date.min).days))).isoformat()  # not before 0001
+            window_start = days_before(anchor, days)
             clauses, params = self._visible(TimelineFilter(start=window_start, end=anchor))
             clauses += ["kind IN ('offensive', 'battle', 'violation')", "event_id <> ?"]
             with self.store.read() as tx:
