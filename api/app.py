@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import Any
 
-from litestar import Litestar, Request
-from litestar.exceptions import ClientException
+from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
 from adapters.signing import load_key
@@ -19,6 +17,7 @@ from api.controllers.stream import stream
 from api.controllers.writes import WriteController
 from api.docs import OfflineDocsPlugin
 from api.errors import EXCEPTION_HANDLERS
+from api.requests import JsonRequest, check_request
 from api.settings import Settings
 from domain.application import Timeline
 from projections import index
@@ -27,18 +26,6 @@ from projections.log import LogReader
 from projections.queries import Reader
 
 MAX_BODY = 1024 * 1024
-
-
-class JsonRequest(Request):
-    """A body that is not UTF-8, or nests deeper than the decoder goes, is malformed (400), not a crash."""
-
-    async def json(self) -> Any:
-        try:
-            return await super().json()
-        except UnicodeDecodeError as error:
-            raise ClientException(f"the body is not valid UTF-8: {error.reason} at byte {error.start}") from None
-        except RecursionError:
-            raise ClientException("the JSON body nests too deeply") from None
 
 
 def open_store(settings: Settings) -> Store:
@@ -77,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY,
         request_class=JsonRequest,
+        before_request=check_request,
         openapi_config=OpenAPIConfig(
             title="Ceasefire Timeline", version="0.1.0", path="/schema",
             description="An immutable, tamper-evident log of a war's diplomacy and battles: what was known, and when.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from api.errors import BadQuery
@@ -22,6 +23,9 @@ def instant(value: str | None, name: str, default: int) -> int:
     try:
         return clock.parse_instant(value, name)
     except InvalidInput as error:
+        if re.fullmatch(r".*T[0-9:.]+ [0-9]{2}:[0-9]{2}", value):  # an unencoded '+' arrives as a space
+            raise BadQuery.at(name, f"{value!r} has a space where its offset's '+' was: "
+                                    "send '+' in a query string as %2B (or use Z)") from None
         raise BadQuery(error.detail, errors=error.errors) from None
 
 

@@ -14,6 +14,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from api.auth import principal_of, writer
 from api.params import entity_id, if_match
 from api.schemas import BatchAnswer, BatchRequest, WriteAnswer
+from domain import validation
 from domain.commands import (
     OP_COMMANDS,
     AddSource,
@@ -34,14 +35,6 @@ IdempotencyKey = Annotated[str | None, HeaderParameter(
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", description='"<version>": 409 if the event moved on')]
 
 
-async def strictly(request: Request, command_type: type) -> None:
-    """Litestar converts leniently ("51" would pass for 51); the contract refuses a wrong type (422)."""
-    try:
-        msgspec.json.decode(await request.body(), type=command_type)
-    except msgspec.ValidationError as error:
-        raise InvalidInput.from_msgspec(error) from None
-
-
 async def append(request: Request, ops: list[Op], *, batch: bool = False) -> list:
     principal = principal_of(request)
     key = request.headers.get("idempotency-key")
@@ -57,7 +50,6 @@ async def append(request: Request, ops: list[Op], *, batch: bool = False) -> lis
 
 
 async def write_one(request: Request, op: Op, location: str) -> Response[WriteAnswer]:
-    await strictly(request, type(op.command))
     if (expected := if_match(request.headers.get("if-match"))) is not None and hasattr(op.command, "expected_version"):
         op = msgspec.structs.replace(op, command=msgspec.structs.replace(op.command, expected_version=expected))
     receipt = (await append(request, [op]))[0]
@@ -128,21 +120,23 @@ class WriteController(Controller):
 MAX_BATCH = 1000
 
 
-def batch_ops(data: JSONBody[BatchRequest]) -> list[Op]:
-    """Each entry's body decoded as its command; errors name `entries[i]`."""
+def batch_ops(data: BatchRequest) -> list[Op]:
+    """Each entry's body checked as its command, every problem of every entry at once, named `entries[i]`."""
     if not 1 <= len(data.entries) <= MAX_BATCH:
         raise InvalidInput.at("entries", f"must hold 1 to {MAX_BATCH} entries")
-    ops = []
+    ops, problems = [], []
     for index, item in enumerate(data.entries):
-        try:
-            command = msgspec.convert(item.body, OP_COMMANDS[item.op])
-        except msgspec.ValidationError as error:
-            raise InvalidInput.from_msgspec(error, f"entries[{index}].body") from None
+        body, found = validation.checked(item.body, OP_COMMANDS[item.op], f"entries[{index}].body")
         if item.op not in ("report", "stance") and not item.event_id:
-            raise InvalidInput.at(f"entries[{index}].event_id", f"is required for op {item.op!r}")
+            found.append((f"entries[{index}].event_id", f"is required for op {item.op!r}"))
         if item.op == "stance" and not item.claim_id:
-            raise InvalidInput.at(f"entries[{index}].claim_id", "is required for op 'stance'")
-        ops.append(Op(command=command, event_id=item.event_id, claim_id=item.claim_id))
+            found.append((f"entries[{index}].claim_id", "is required for op 'stance'"))
+        problems += found
+        if not found:
+            command = msgspec.convert(body, OP_COMMANDS[item.op], strict=True)
+            ops.append(Op(command=command, event_id=item.event_id, claim_id=item.claim_id))
+    if problems:
+        raise validation.refusal(problems)
     return ops
 
 

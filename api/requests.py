@@ -1,0 +1,87 @@
+"""What every request must be before its handler runs (SPEC §5, round 2).
+
+One hook for the whole app, so a new handler or parameter joins without extra
+work: the query parameters a handler accepts are read from its own signature
+(an unknown one is a 400 naming it: a misspelt `knownat` must never answer
+silently as of now); a body must be JSON (415 otherwise) unless the handler
+lists other media types in `opt["request_media_types"]`; and a JSON body is
+checked against the handler's `data` type, every problem at once, its free
+text trimmed, before Litestar converts it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import ClientException, HTTPException, SerializationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.types import Empty
+
+from api.errors import BadQuery
+from domain import validation
+
+JSON = "application/json"
+CHECKED_BODY = "checked_body"
+
+
+class UnsupportedMediaType(HTTPException):
+    status_code = 415
+
+
+class JsonRequest(Request):
+    """A body that is not UTF-8, or nests deeper than the decoder goes, is malformed (400), not a crash;
+    a body the hook checked is handed on as checked (trimmed)."""
+
+    async def json(self) -> Any:
+        checked = self.state.get(CHECKED_BODY, Empty)
+        if checked is not Empty:
+            return checked
+        try:
+            return await super().json()
+        except UnicodeDecodeError as error:
+            raise ClientException(f"the body is not valid UTF-8: {error.reason} at byte {error.start}") from None
+        except RecursionError:
+            raise ClientException("the JSON body nests too deeply") from None
+        except SerializationException as error:
+            raise ClientException(f"the body is not JSON: {error.detail}") from None
+
+
+async def check_request(request: JsonRequest) -> None:
+    handler = request.route_handler
+    unknown = sorted(set(request.query_params) - query_names(handler, tuple(request.path_params)))
+    if unknown:
+        known = ", ".join(sorted(query_names(handler, tuple(request.path_params)))) or "none"
+        raise BadQuery(f"unknown query parameter {', '.join(map(repr, unknown))}; this endpoint takes: {known}",
+                       errors=[{"field": name, "detail": f"{name}: is not a parameter of this endpoint; "
+                                                         f"it takes: {known}"} for name in unknown])
+    body_type = data_type(handler)
+    if body_type is None:
+        return
+    media_type = request.content_type[0]
+    accepted = handler.opt.get("request_media_types", (JSON,))
+    if media_type not in accepted:
+        raise UnsupportedMediaType(detail=f"the body must be {' or '.join(accepted)}, "
+                                          f"not {media_type or 'unlabelled (no Content-Type)'}")
+    if media_type != JSON:
+        return
+    if not (await request.body()).strip():
+        raise ClientException("the body is empty: a JSON object is required")
+    raw = await request.json()
+    value, problems = validation.checked(raw, body_type)
+    if problems:
+        raise validation.refusal(problems)
+    request.state[CHECKED_BODY] = value
+
+
+@functools.cache
+def query_names(handler: HTTPRouteHandler, path_params: tuple[str, ...]) -> frozenset[str]:
+    model = handler.create_kwargs_model(path_parameters=dict.fromkeys(path_params))
+    return frozenset(param.field_alias for param in model.expected_query_params)
+
+
+@functools.cache
+def data_type(handler: HTTPRouteHandler) -> type | None:
+    data = handler.parsed_fn_signature.parameters.get("data")
+    return data.annotation if data else None
