@@ -65,6 +65,19 @@ def world_bound(value: str | None, name: str, end: bool) -> str | None:
     return occurred.end if end else occurred.start
 
 
+def world_window(from_: str | None, to: str | None) -> tuple[str | None, str | None]:
+    """The world-time window [from.start, to.end]; `from` after `to` is a 400, never an empty answer."""
+    start, end = world_bound(from_, "from", end=False), world_bound(to, "to", end=True)
+    if start is not None and end is not None and start > end:
+        raise BadQuery.at("from", f"{from_!r} is after to={to!r}: the window would be inverted")
+    return start, end
+
+
+def knowledge_window(since: int, until: int, names: tuple[str, str] = ("since", "until")) -> None:
+    if since > until:
+        raise BadQuery.at(names[0], f"is after {names[1]}: the window would be inverted")
+
+
 def kinds(value: str | None) -> list[str]:
     chosen = [k.strip() for k in (value or "").split(",") if k.strip()]
     for kind in chosen:

@@ -38,8 +38,9 @@ class ReadController(Controller):
         include_retracted: FromQuery[str | None] = None, limit: Limit = None, cursor: FromQuery[str | None] = None,
     ) -> Response[TimelineOut]:
         at, after = params.pinned(cursor, known_at, recorded_at)
+        start, end = params.world_window(from_, to)
         where = TimelineFilter(
-            start=params.world_bound(from_, "from", end=False), end=params.world_bound(to, "to", end=True),
+            start=start, end=end,
             kinds=params.kinds(kind), actor=actor, track=track, place=place, text=q,
             include_retracted=params.flag(include_retracted, "include_retracted"))
         if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
@@ -94,6 +95,7 @@ class ReadController(Controller):
             raise BadQuery.at("since", "is required")
         else:
             low = params.instant(since, "since", 0)
+            params.knowledge_window(low, at.known_at)
         page = await run(request.app.state.log_reader.changes, low, at.known_at, at, after,
                          params.limit(limit, 100), is_auditor(request))
         return Response(page)

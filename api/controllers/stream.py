@@ -38,8 +38,8 @@ async def stream(
     from_: Annotated[str | None, QueryParameter(name="from", description="EDTF: world-time window start")] = None,
     to: Annotated[str | None, QueryParameter(description="EDTF: world-time window end")] = None,
 ) -> ServerSentEvent:
-    window = (params.world_bound(from_, "from", end=False) or WORLD_START,
-              params.world_bound(to, "to", end=True) or WORLD_END)
+    start, end = params.world_window(from_, to)
+    window = (start or WORLD_START, end or WORLD_END)
     filtered = from_ is not None or to is not None
     if last_event_id is not None:
         if not last_event_id.strip().isdigit() or int(last_event_id) > params.MAX_POSITION:
