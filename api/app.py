@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 
 from adapters.signing import load_key
@@ -15,6 +16,7 @@ from api.controllers.health import health, ready
 from api.controllers.reads import ReadController
 from api.controllers.stream import stream
 from api.controllers.writes import WriteController
+from api.conveniences import HeadAsGet
 from api.docs import OfflineDocsPlugin
 from api.errors import EXCEPTION_HANDLERS
 from api.requests import JsonRequest, check_request
@@ -26,6 +28,8 @@ from projections.log import LogReader
 from projections.queries import Reader
 
 MAX_BODY = 1024 * 1024
+CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
+                        "Last-Event-ID"]
 
 
 def open_store(settings: Settings) -> Store:
@@ -57,12 +61,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if replica:
                 replica.close()
 
-    return Litestar(
+    return HeadAsGet(
         route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready],
         lifespan=[lifespan],
         state=_state(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY,
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=["GET", "HEAD", "POST"],
+                               allow_headers=CORS_REQUEST_HEADERS, expose_headers=["ETag", "Location"],
+                               ) if settings.cors_origins else None,
         request_class=JsonRequest,
         before_request=check_request,
         openapi_config=OpenAPIConfig(

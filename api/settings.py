@@ -15,6 +15,7 @@ class Settings:
     read_token_required: bool = False
     load_fixtures: bool = False
     signing_key: str | None = None
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API; none by default
     fixtures_dir: Path = field(default_factory=lambda: Path(__file__).resolve().parent.parent / "fixtures")
 
     @classmethod
@@ -27,6 +28,7 @@ class Settings:
             read_token_required=_flag(env.get("CEASEFIRE_READ_TOKEN_REQUIRED")),
             load_fixtures=_flag(env.get("CEASEFIRE_LOAD_FIXTURES")),
             signing_key=env.get("CEASEFIRE_SIGNING_KEY") or None,
+            cors_origins=tuple(o.strip() for o in env.get("CEASEFIRE_CORS_ORIGINS", "").split(",") if o.strip()),
         )
         values.update(overrides)
         return cls(**values)

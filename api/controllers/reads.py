@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api import params
 from api.auth import is_auditor, reader
+from api.conveniences import tagged
 from api.errors import BadQuery
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
 from projections.queries import TimelineFilter
@@ -54,7 +55,7 @@ class ReadController(Controller):
                     recorded_at: RecordedAt = None) -> Response[EventOut]:
         view = await run(request.app.state.reader.event, params.entity_id(event_id),
                          params.point_in_time(known_at, recorded_at))
-        return Response(view)
+        return tagged(request, view)
 
     @get("/events/{event_id:str}/history", summary="Every entry of the event's stream, with its three times")
     async def history(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
@@ -71,7 +72,7 @@ class ReadController(Controller):
                     recorded_at: RecordedAt = None) -> Response[ClaimOut]:
         claim = await run(request.app.state.reader.claim, params.entity_id(claim_id, "claim"),
                           params.point_in_time(known_at, recorded_at))
-        return Response(claim)
+        return tagged(request, claim)
 
     @get("/tracks/{track:str}", summary="A negotiation track at (K, R) and its latest agreement status")
     async def track(self, request: Request, track: FromPath[str], known_at: KnownAt = None, recorded_at: RecordedAt = None,
