@@ -17,7 +17,7 @@ from api.controllers.reads import ReadController
 from api.controllers.stream import stream
 from api.controllers.writes import WriteController
 from api.conveniences import HeadAsGet
-from api.docs import OfflineDocsPlugin
+from api.docs import OfflineDocsPlugin, describe
 from api.errors import EXCEPTION_HANDLERS
 from api.requests import JsonRequest, check_request
 from api.settings import Settings
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return HeadAsGet(
         route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready],
         lifespan=[lifespan],
+        on_startup=[describe],
         state=_state(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY,

@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 import msgspec
 from litestar import Litestar, Request, Response
+from litestar.openapi import ResponseSpec
 from litestar.types import Message, Receive, Scope, Send
 
 
@@ -42,6 +43,9 @@ class HeadAsGet(Litestar):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
         await super().__call__(scope, receive_nothing, send_headers_only)
+
+
+NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Not modified: If-None-Match holds this ETag")}
 
 
 def tagged(request: Request, view: Any) -> Response:

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api import params
 from api.auth import is_auditor, reader
-from api.conveniences import tagged
+from api.conveniences import NOT_MODIFIED, tagged
 from api.errors import BadQuery
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
 from projections.queries import TimelineFilter
@@ -50,7 +50,7 @@ class ReadController(Controller):
                          tuple(after) if after else None)
         return Response(page)
 
-    @get("/events/{event_id:str}", summary="One event at (K, R)")
+    @get("/events/{event_id:str}", summary="One event at (K, R)", responses=NOT_MODIFIED)
     async def event(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[EventOut]:
         view = await run(request.app.state.reader.event, params.entity_id(event_id),
@@ -67,7 +67,7 @@ class ReadController(Controller):
                          is_auditor(request))
         return Response(page)
 
-    @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)")
+    @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)", responses=NOT_MODIFIED)
     async def claim(self, request: Request, claim_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[ClaimOut]:
         claim = await run(request.app.state.reader.claim, params.entity_id(claim_id, "claim"),
