@@ -60,6 +60,7 @@ PARAMETERS = {
     "claim_id": "the claim's id (a UUID)",
     "track": "a negotiation track's slug, e.g. minsk",
     "position": "a log position, from 1",
+    "format": "an export format: timelinejs, plover, acled-csv or ged-csv",
     "from": "an EDTF date: the world-time window starts at its start",
     "to": "an EDTF date: the world-time window ends at its end",
     "kind": "event kinds to keep, comma-separated (talks, offensive, …)",

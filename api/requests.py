@@ -23,6 +23,7 @@ from api.errors import BadQuery
 from domain import validation
 
 JSON = "application/json"
+BODY_METHODS = ("POST", "PUT", "PATCH")
 CHECKED_BODY = "checked_body"
 
 
@@ -56,15 +57,15 @@ async def check_request(request: JsonRequest) -> None:
         raise BadQuery(f"unknown query parameter {', '.join(map(repr, unknown))}; this endpoint takes: {known}",
                        errors=[{"field": name, "detail": f"{name}: is not a parameter of this endpoint; "
                                                          f"it takes: {known}"} for name in unknown])
-    body_type = data_type(handler)
-    if body_type is None:
+    if request.method not in BODY_METHODS:
         return
     media_type = request.content_type[0]
     accepted = handler.opt.get("request_media_types", (JSON,))
     if media_type not in accepted:
         raise UnsupportedMediaType(detail=f"the body must be {' or '.join(accepted)}, "
                                           f"not {media_type or 'unlabelled (no Content-Type)'}")
-    if media_type != JSON:
+    body_type = data_type(handler)
+    if media_type != JSON or body_type is None:
         return
     if not (await request.body()).strip():
         raise ClientException("the body is empty: a JSON object is required")

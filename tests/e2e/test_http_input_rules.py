@@ -161,3 +161,23 @@ async def test_a_plus_in_an_offset_sent_unencoded_is_explained(client):
     assert "%2B" in response.json()["detail"] and response.json()["errors"][0]["field"] == "known_at"
     encoded = await client.get("/v1/timeline?known_at=2025-03-10T10:00:00%2B02:00")
     assert encoded.status_code == 200
+
+
+async def test_a_route_that_takes_another_media_type_names_it_and_only_it_is_accepted():
+    from litestar import Litestar, Request, post
+    from litestar.testing import AsyncTestClient
+
+    from api.errors import EXCEPTION_HANDLERS
+    from api.requests import JsonRequest, check_request
+
+    @post("/snapshots", opt={"request_media_types": ("text/csv",)})
+    async def snapshot(request: Request) -> dict:
+        return {"lines": len((await request.body()).splitlines())}
+
+    app = Litestar([snapshot], before_request=check_request, request_class=JsonRequest,
+                   exception_handlers=EXCEPTION_HANDLERS)
+    async with AsyncTestClient(app) as client:
+        taken = await client.post("/snapshots", content=b"a,b\n1,2\n", headers={"Content-Type": "text/csv"})
+        assert taken.status_code == 201 and taken.json() == {"lines": 2}
+        refused = await client.post("/snapshots", json={"a": 1})
+        assert refused.status_code == 415 and "text/csv" in refused.json()["detail"]
