@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 
-from api.errors import BadQuery
 from domain import clock
 from domain.dates import parse
 from domain.entries import EventKind
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, MalformedRequest
 from projections.queries import PointInTime, decode_cursor
 
 KINDS = set(EventKind.__args__)
@@ -24,14 +22,20 @@ def instant(value: str | None, name: str, default: int) -> int:
         return clock.parse_instant(value, name)
     except InvalidInput as error:
         if re.fullmatch(r".*T[0-9:.]+ [0-9]{2}:[0-9]{2}", value):  # an unencoded '+' arrives as a space
-            raise BadQuery.at(name, f"{value!r} has a space where its offset's '+' was: "
-                                    "send '+' in a query string as %2B (or use Z)") from None
-        raise BadQuery(error.detail, errors=error.errors) from None
+            raise MalformedRequest.at(name, f"{value!r} has a space where its offset's '+' was: "
+                                            "send '+' in a query string as %2B (or use Z)") from None
+        raise MalformedRequest(error.detail, errors=error.errors) from None
 
 
 def point_in_time(known_at: str | None, recorded_at: str | None) -> PointInTime:
     now = clock.now_micros()
     return PointInTime(instant(known_at, "known_at", now), instant(recorded_at, "recorded_at", now))
+
+
+def replay_point(known_at: str | None, recorded_at: str | None) -> PointInTime:
+    """The (K, R) of a replay: R defaults to now, and K to R (what was known when the log stood there)."""
+    at = point_in_time(known_at, recorded_at)
+    return at if known_at is not None else PointInTime(at.recorded_at, at.recorded_at)
 
 
 def pinned(cursor: str | None, known_at: str | None, recorded_at: str | None):
@@ -41,9 +45,9 @@ def pinned(cursor: str | None, known_at: str | None, recorded_at: str | None):
     try:
         decoded = decode_cursor(cursor)
     except ValueError as error:
-        raise BadQuery.at("cursor", str(error)) from None
+        raise MalformedRequest.at("cursor", str(error)) from None
     if decoded.k not in _INSTANTS or decoded.r not in _INSTANTS:
-        raise BadQuery.at("cursor", "is not a cursor this service issued")
+        raise MalformedRequest.at("cursor", "is not a cursor this service issued")
     return PointInTime(decoded.k, decoded.r), decoded.after
 
 
@@ -51,7 +55,7 @@ def limit(value: int | None, default: int = 50, maximum: int = 1000) -> int:
     if value is None:
         return default
     if not 1 <= value <= maximum:
-        raise BadQuery.at("limit", f"must be between 1 and {maximum}")
+        raise MalformedRequest.at("limit", f"must be between 1 and {maximum}")
     return value
 
 
@@ -61,7 +65,7 @@ def world_bound(value: str | None, name: str, end: bool) -> str | None:
     try:
         occurred = parse(value, name)
     except InvalidInput as error:
-        raise BadQuery(error.detail, errors=error.errors) from None
+        raise MalformedRequest(error.detail, errors=error.errors) from None
     return occurred.end if end else occurred.start
 
 
@@ -69,20 +73,20 @@ def world_window(from_: str | None, to: str | None) -> tuple[str | None, str | N
     """The world-time window [from.start, to.end]; `from` after `to` is a 400, never an empty answer."""
     start, end = world_bound(from_, "from", end=False), world_bound(to, "to", end=True)
     if start is not None and end is not None and start > end:
-        raise BadQuery.at("from", f"{from_!r} is after to={to!r}: the window would be inverted")
+        raise MalformedRequest.at("from", f"{from_!r} is after to={to!r}: the window would be inverted")
     return start, end
 
 
 def knowledge_window(since: int, until: int, names: tuple[str, str] = ("since", "until")) -> None:
     if since > until:
-        raise BadQuery.at(names[0], f"is after {names[1]}: the window would be inverted")
+        raise MalformedRequest.at(names[0], f"is after {names[1]}: the window would be inverted")
 
 
 def kinds(value: str | None) -> list[str]:
     chosen = [k.strip() for k in (value or "").split(",") if k.strip()]
     for kind in chosen:
         if kind not in KINDS:
-            raise BadQuery.at("kind", f"{kind!r} is not one of {', '.join(sorted(KINDS))}")
+            raise MalformedRequest.at("kind", f"{kind!r} is not one of {', '.join(sorted(KINDS))}")
     return chosen
 
 
@@ -93,15 +97,7 @@ def flag(value: str | None, name: str) -> bool:
         return True
     if value.lower() in ("false", "0", "no"):
         return False
-    raise BadQuery.at(name, "must be true or false")
-
-
-def entity_id(value: str, what: str = "event") -> str:
-    """Ids are UUIDs; anything else names nothing we know."""
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise NotFound(f"{what} {value!r} is unknown") from None
+    raise MalformedRequest.at(name, "must be true or false")
 
 
 def if_match(header: str | None) -> int | None:
@@ -109,5 +105,5 @@ def if_match(header: str | None) -> int | None:
         return None
     text = header.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
-        raise BadQuery.at("If-Match", 'must be a quoted version, e.g. "3"')
+        raise MalformedRequest.at("If-Match", 'must be a quoted version, e.g. "3"')
     return int(text)

@@ -19,8 +19,8 @@ from litestar.exceptions import ClientException, HTTPException, SerializationExc
 from litestar.handlers import HTTPRouteHandler
 from litestar.types import Empty
 
-from api.errors import BadQuery
 from domain import validation
+from domain.errors import MalformedRequest
 
 JSON = "application/json"
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -54,7 +54,7 @@ async def check_request(request: JsonRequest) -> None:
     unknown = sorted(set(request.query_params) - query_names(handler, tuple(request.path_params)))
     if unknown:
         known = ", ".join(sorted(query_names(handler, tuple(request.path_params)))) or "none"
-        raise BadQuery(f"unknown query parameter {', '.join(map(repr, unknown))}; this endpoint takes: {known}",
+        raise MalformedRequest(f"unknown query parameter {', '.join(map(repr, unknown))}; this endpoint takes: {known}",
                        errors=[{"field": name, "detail": f"{name}: is not a parameter of this endpoint; "
                                                          f"it takes: {known}"} for name in unknown])
     if request.method not in BODY_METHODS:
