@@ -195,6 +195,7 @@ def _precision(part: str) -> str:
 
 
 def days_before(day: str, days: int) -> str:
-    """The calendar day `days` before `day` (a bound `normalise` gave), never before 0001-01-01."""
-    start = date.fromisoformat(day)
+    """The calendar day `days` before `day`, never before 0001-01-01; a day an older version put in a
+    stored view, off the calendar, counts from the nearest day on it."""
+    start = date.fromisoformat(_onto_calendar(day, up=False) or "0001-01-01")
     return date.fromordinal(max(1, start.toordinal() - days)).isoformat()

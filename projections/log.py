@@ -17,7 +17,7 @@ from adapters.codec import decode_raw
 from adapters.store import Store, Tx
 from domain import clock
 from domain.errors import NotFound
-from projections.queries import AsOf, PointInTime, encode_cursor
+from projections.queries import AsOf, PointInTime, Reader, encode_cursor
 
 ENTRY_SQL = """
 SELECT l.position, l.event_id, l.version, l.type, l.known_at, l.recorded_at, l.recorded_by, l.hash, s.state
@@ -108,7 +108,7 @@ class LogReader:
         as_known = PointInTime(until, at.recorded_at)
         with self.store.read() as tx:
             rows = entries(tx, where, params, "l.known_at, l.position", limit + 1)
-            titles = _titles(tx, {str(row["event_id"]) for row in rows[:limit]}, as_known)
+            titles = _titles(self.store, tx, {str(row["event_id"]) for row in rows[:limit]}, as_known)
         items = [msgspec.structs.replace(to_entry(row, auditor), title=titles.get(str(row["event_id"]), ""))
                  for row in rows[:limit]]
         last = rows[limit - 1] if len(rows) > limit else None
@@ -120,15 +120,10 @@ class _Titled(msgspec.Struct):
     title: str
 
 
-def _titles(tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, str]:
-    """Each event's title in its indexed state at (K, R): its report's, as corrected by what is known at K."""
-    if not event_ids:
-        return {}
-    rows = tx.rows(f"SELECT event_id, view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(event_ids))}) "
-                   "AND recorded_from <= ? AND recorded_to > ? AND known_from <= ? AND known_to > ?",
-                   [*event_ids, at.recorded_at, at.recorded_at, at.known_at, at.known_at])
+def _titles(store: Store, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, str]:
+    """Each event's title at (K, R): its report's, as corrected by what is known at K."""
     decode = msgspec.json.Decoder(_Titled).decode
-    return {str(row["event_id"]): decode(bytes(row["view"])).title for row in rows}
+    return {event_id: decode(view).title for event_id, view in Reader(store).views(tx, event_ids, at).items()}
 
 
 def _after_page(rows: list, limit: int, auditor: bool) -> EntryPage:

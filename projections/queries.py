@@ -84,6 +84,16 @@ class Reader:
         return tx.one(f"SELECT visible, view FROM {{s}}event_states WHERE event_id = ? AND {recorded} "
                       "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
 
+    def views(self, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, bytes]:
+        """Each event's indexed view at (K, R), visible or not, in one query."""
+        if not event_ids:
+            return {}
+        recorded, params = self._recorded(tx, at)
+        rows = tx.rows(f"SELECT event_id, view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(event_ids))}) "
+                       f"AND {recorded} AND known_from <= ? AND known_to > ?",
+                       [*event_ids, *params, at.known_at, at.known_at])
+        return {str(row["event_id"]): bytes(row["view"]) for row in rows}
+
     def claim(self, claim_id: str, at: PointInTime) -> dict:
         at = self.seen(at)
         with self.store.read() as tx:

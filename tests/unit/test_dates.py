@@ -101,3 +101,11 @@ def test_an_unknown_interval_end_is_null_never_a_guess():
 def test_a_date_an_older_version_stored_still_reads_with_calendar_bounds_and_is_marked_uncertain(stored, start, end):
     occurred = normalise(stored)
     assert (occurred.edtf, occurred.start, occurred.end, occurred.uncertain) == (stored, start, end, True)
+
+
+def test_the_lead_up_window_counts_back_from_any_stored_day_even_one_off_the_calendar():
+    from domain.dates import days_before
+
+    assert days_before("2015-03-01", 1) == "2015-02-28"
+    assert days_before("2023-02-29", 1) == "2023-02-27"
+    assert days_before("0001-01-05", 30) == "0001-01-01"
