@@ -35,13 +35,32 @@ def domain_error(request: Request, error: DomainError) -> Response:
 
 
 def validation_error(request: Request, error: ValidationException) -> Response:
-    """Litestar refused a parameter (400), or a body the checks let through (422): each named as Litestar names it."""
+    """Litestar refused a parameter (400), or a body the checks let through (422), each named; a parameter's
+    problem is said in words from its declaration, not in msgspec's."""
     items = [item for item in (error.extra or []) if isinstance(item, dict)]
-    errors = [{"field": str(item.get("key")), "detail": f"{item.get('key')}: {item.get('message')}"} for item in items]
+    errors = [{"field": str(item.get("key")),
+               "detail": f"{item.get('key')}: {_in_words(request, str(item.get('key'))) or item.get('message')}"}
+              for item in items]
     detail = "; ".join(e["detail"] for e in errors) or str(error.detail)
     if items and all(item.get("source") == "body" for item in items):
         return problem(request, 422, "Invalid input", detail, errors=errors)
     return problem(request, 400, "Malformed request", detail, errors=errors)
+
+
+def _in_words(request: Request, name: str) -> str | None:
+    """What a whole-number parameter must be, from its handler's declaration (type, bounds)."""
+    for parameter in request.route_handler.parsed_fn_signature.parameters.values():
+        declared = parameter.kwarg_definition
+        alias = getattr(declared, "query", None) or getattr(declared, "header", None) or parameter.name
+        if alias != name:
+            continue
+        if not (parameter.is_subclass_of(int) or parameter.has_inner_subclass_of(int)):
+            return None
+        low, high = getattr(declared, "ge", None), getattr(declared, "le", None)
+        bounds = f" from {low} to {high}" if low is not None and high is not None else \
+            f" of at least {low}" if low is not None else f" of at most {high}" if high is not None else ""
+        return f"must be a whole number{bounds}"
+    return None
 
 
 def http_error(request: Request, error: HTTPException) -> Response:

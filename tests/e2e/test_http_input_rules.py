@@ -181,3 +181,15 @@ async def test_a_route_that_takes_another_media_type_names_it_and_only_it_is_acc
         assert taken.status_code == 201 and taken.json() == {"lines": 2}
         refused = await client.post("/snapshots", json={"a": 1})
         assert refused.status_code == 415 and "text/csv" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize("path, detail", [
+    ("/v1/timeline?limit=many", "limit: must be a whole number from 1 to 1000"),
+    ("/v1/analysis/lead-up/00000000-0000-0000-0000-000000000000?days=-1", "days: must be a whole number from 0 to 3650"),
+    ("/v1/audit/consistency?from_size=x", "from_size: must be a whole number of at least 0"),
+])
+async def test_a_malformed_number_parameter_is_said_in_words(client, path, detail):
+    response = await client.get(path)
+    assert response.status_code == 400 and response.json()["errors"] == [
+        {"field": detail.split(":")[0], "detail": detail}]
+    assert "Expected" not in response.json()["detail"]
