@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from domain.entries import Codes, EventCorrected, EventReported, Place, Source
+from domain.entries import ClaimMade, Codes, EventCorrected, EventReported, Place, Source
 from domain.ports import Pending
 from tests.e2e.conftest import AUDITOR, WRITER, event_body, source
 
@@ -26,10 +26,12 @@ async def test_dates_and_values_today_s_rules_refuse_still_read_from_every_endpo
               ("2023-02-29", "1999-02-29T10:00:00", "15XX-02-30", "\u0662\u0660\u0662\u0663", " 2023",
                "2015/2016/2017")}
     store.append([Pending(event_id=event_id, version=1, known_at=None, entry=legacy_report(
-        occurred, places=[Place(name="Kursk", country="ZZ", subdivision="RU-KRS")],
+        occurred, places=[Place(name="Kursk", country="ZZ", subdivision="RU-KRS")], track="legacy-track",
         codes=Codes(plover="whatever"))) for occurred, event_id in stored.items()], "legacy")
-    leap = stored["2023-02-29"]
-    store.append([Pending(event_id=leap, version=2, known_at=None, entry=EventCorrected(
+    leap, claim_id = stored["2023-02-29"], str(uuid.uuid4())
+    store.append([Pending(event_id=leap, version=2, known_at=None, entry=ClaimMade(
+        claim_id=claim_id, claimant=" ISW ", statement="", source=SOURCE))], "legacy")
+    store.append([Pending(event_id=leap, version=3, known_at=None, entry=EventCorrected(
         changes={"occurred": "2023-02-30/2023-03-01"}, reason="a later report", source=SOURCE))], "legacy")
     talks = (await client.post("/v1/events", json=event_body(kind="agreement", occurred="2023-03-05",
                                                              source=source("2023-03-05")), headers=WRITER)).json()
@@ -47,8 +49,8 @@ async def test_dates_and_values_today_s_rules_refuse_still_read_from_every_endpo
     assert event["occurred"]["edtf"] == "2023-02-30/2023-03-01" and event["occurred"]["start"] == "2023-02-28"
     assert event["occurred"]["uncertain"] is True
     for path in ("/v1/changes?since=2000-01-01", "/v1/timeline?limit=1000", "/v1/log", "/v1/audit/verify",
-                 "/v1/audit/replay"):
-        answer = await client.get(path, headers=AUDITOR)
+                 "/v1/audit/replay", f"/v1/claims/{claim_id}", "/v1/tracks/legacy-track", "/v1/stream?after=0"):
+        answer = await (client.head if "stream" in path else client.get)(path, headers=AUDITOR)
         assert answer.status_code == 200, (path, answer.text)
     assert (await client.get("/v1/audit/replay", headers=AUDITOR)).json()["equal"] is True
 
