@@ -206,12 +206,15 @@ def _scalar(value: Any, info: mi.Type, meta: mi.Metadata | None) -> str | None:
             return "must not be blank" if extra.get("free_text") else "must not be empty"
         if info.max_length is not None and len(value) > info.max_length:
             return f"is {len(value)} characters long; at most {info.max_length} are allowed"
+        formatted = info.pattern or "one_of" in extra or "check" in extra
+        if formatted and (padded := _padded(value)):  # codes, dates, times, ids: never trimmed for the writer
+            return padded
         if "one_of" in extra and value not in extra["one_of"]:
-            return _padded(value) or f"{value!r} is not one of: {', '.join(extra['one_of'])}"
+            return f"{value!r} is not one of: {', '.join(extra['one_of'])}"
         if info.pattern and not _matches(info.pattern, value):
-            return _padded(value) or f"{value!r} is not {described or 'in the expected format'}"
+            return f"{value!r} is not {described or 'in the expected format'}"
         if "check" in extra:
-            return _padded(value) or CHECKS[extra["check"]](value)
+            return CHECKS[extra["check"]](value)
         return None
     if isinstance(info, mi.BoolType):
         return None if isinstance(value, bool) else f"must be true or false, not {_json_type(value)}"

@@ -93,3 +93,10 @@ def _patterns_without_words(info, path=""):
 @pytest.mark.parametrize("op", sorted(OP_COMMANDS))
 def test_every_format_a_command_checks_is_described_in_words(op):
     assert list(_patterns_without_words(mi.type_info(OP_COMMANDS[op]))) == []
+
+
+@pytest.mark.parametrize("field, value", [("url", "https://example.org/r\n"), ("url", " https://example.org/r"),
+                                          ("archive_url", "https://example.org/a "), ("published_at", "2025-03-11\n")])
+def test_a_url_or_time_with_surrounding_whitespace_is_refused_not_stored(field, value):
+    found = problems({"kind": "talks", "title": "t", "occurred": "2025", "source": {**SOURCE, field: value}})
+    assert found == {f"source.{field}": f"{value!r} begins or ends with whitespace"}
