@@ -74,7 +74,8 @@ class Actor(Model, kw_only=True):
 
 
 def _code(values: tuple[str, ...]):
-    return Annotated[str, Meta(min_length=1, max_length=2000, extra={"one_of": values})]
+    return Annotated[str, Meta(min_length=1, max_length=2000, extra={"one_of": values},
+                               description=f"one of, spelt as published: {', '.join(values)}")]
 
 
 class Codes(Model, kw_only=True):
