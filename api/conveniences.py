@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import msgspec
 from litestar import Litestar, Request, Response
 from litestar.openapi import ResponseSpec
+from litestar.params import HeaderParameter
 from litestar.types import Message, Receive, Scope, Send
 
 
@@ -45,6 +46,8 @@ class HeadAsGet(Litestar):
         await super().__call__(scope, receive_nothing, send_headers_only)
 
 
+IfNoneMatch = Annotated[str | None, HeaderParameter(
+    name="If-None-Match", description="an ETag this read gave before: 304 if the state at (K, R) is unchanged")]
 NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Not modified: If-None-Match holds this ETag")}
 
 

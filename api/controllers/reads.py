@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api import params
 from api.auth import is_auditor, reader
-from api.conveniences import NOT_MODIFIED, tagged
+from api.conveniences import NOT_MODIFIED, IfNoneMatch, tagged
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
 from domain.commands import entity_id
 from domain.errors import MalformedRequest
@@ -53,7 +53,7 @@ class ReadController(Controller):
 
     @get("/events/{event_id:str}", summary="One event at (K, R)", responses=NOT_MODIFIED)
     async def event(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
-                    recorded_at: RecordedAt = None) -> Response[EventOut]:
+                    recorded_at: RecordedAt = None, if_none_match: IfNoneMatch = None) -> Response[EventOut]:
         view = await run(request.app.state.reader.event, entity_id(event_id),
                          params.point_in_time(known_at, recorded_at))
         return tagged(request, view)
@@ -70,7 +70,7 @@ class ReadController(Controller):
 
     @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)", responses=NOT_MODIFIED)
     async def claim(self, request: Request, claim_id: FromPath[str], known_at: KnownAt = None,
-                    recorded_at: RecordedAt = None) -> Response[ClaimOut]:
+                    recorded_at: RecordedAt = None, if_none_match: IfNoneMatch = None) -> Response[ClaimOut]:
         claim = await run(request.app.state.reader.claim, entity_id(claim_id, "claim"),
                           params.point_in_time(known_at, recorded_at))
         return tagged(request, claim)
