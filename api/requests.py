@@ -50,27 +50,35 @@ class JsonRequest(Request):
 
 
 async def check_request(request: JsonRequest) -> None:
-    handler = request.route_handler
-    unknown = sorted(set(request.query_params) - query_names(handler, tuple(request.path_params)))
+    refuse_unknown_parameters(request)
+    if request.method in BODY_METHODS:
+        await check_body(request)
+
+
+def refuse_unknown_parameters(request: Request) -> None:
+    known = query_names(request.route_handler, tuple(request.path_params))
+    unknown = sorted(set(request.query_params) - known)
     if unknown:
-        known = ", ".join(sorted(query_names(handler, tuple(request.path_params)))) or "none"
-        raise MalformedRequest(f"unknown query parameter {', '.join(map(repr, unknown))}; this endpoint takes: {known}",
-                       errors=[{"field": name, "detail": f"{name}: is not a parameter of this endpoint; "
-                                                         f"it takes: {known}"} for name in unknown])
-    if request.method not in BODY_METHODS:
-        return
+        takes = ", ".join(sorted(known)) or "none"
+        raise MalformedRequest(
+            f"unknown query parameter {', '.join(map(repr, unknown))}; this endpoint takes: {takes}",
+            errors=[{"field": name, "detail": f"{name}: is not a parameter of this endpoint; it takes: {takes}"}
+                    for name in unknown])
+
+
+async def check_body(request: Request) -> None:
+    """A body of the route's media types; a JSON one checked against the handler's `data` type, and trimmed."""
     media_type = request.content_type[0]
-    accepted = handler.opt.get("request_media_types", (JSON,))
+    accepted = request.route_handler.opt.get("request_media_types", (JSON,))
     if media_type not in accepted:
         raise UnsupportedMediaType(detail=f"the body must be {' or '.join(accepted)}, "
                                           f"not {media_type or 'unlabelled (no Content-Type)'}")
-    body_type = data_type(handler)
+    body_type = data_type(request.route_handler)
     if media_type != JSON or body_type is None:
         return
     if not (await request.body()).strip():
         raise ClientException("the body is empty: a JSON object is required")
-    raw = await request.json()
-    value, problems = validation.checked(raw, body_type)
+    value, problems = validation.checked(await request.json(), body_type)
     if problems:
         raise validation.refusal(problems)
     request.state[CHECKED_BODY] = value
