@@ -38,6 +38,8 @@ class Ceasefire(click.Group):
             _say(error.format_message(), error.exit_code)
         except (Refused, DomainError) as error:
             _say(str(error), USER_MISTAKE)
+        except OSError as error:  # a file or directory that cannot be read or written
+            _say(f"{error.strerror}: {error.filename}" if error.filename else str(error), USER_MISTAKE)
         except click.Abort:
             _say("interrupted", 130)
         sys.exit(code or 0)

@@ -24,7 +24,6 @@ from domain.errors import Conflict, DomainError, InvalidInput
 FIXTURES_LOADER = "fixtures"  # recorded_by of the built-in fixtures, and of nothing else
 DEFAULT_LOADER = "load"
 _ENTRY = re.compile(r"entries\[(\d+)\](?:\.body\.|: |\.)?")  # how a batch error names its entry
-_DECODER = msgspec.json.Decoder(BatchEntry)
 
 
 @dataclass(frozen=True)
@@ -49,11 +48,15 @@ def read_lines(path: Path, progress: Callable[[int, int], None] | None = None) -
     lines = []
     for done, (where, text) in enumerate(raw, start=1):
         try:
-            entry = _DECODER.decode(text)
+            decoded = msgspec.json.decode(text)
+        except msgspec.DecodeError as error:
+            raise InvalidInput(f"{where}: not JSON ({error})") from None
+        if not isinstance(decoded, dict):
+            raise InvalidInput(f"{where}: not a JSON object")
+        try:
+            entry = msgspec.convert(decoded, BatchEntry)
         except msgspec.ValidationError as error:
             raise _at_lines(InvalidInput.from_msgspec(error).under("entries[0]."), [where]) from None
-        except msgspec.DecodeError as error:
-            raise InvalidInput(f"{where}: not a JSON object ({error})") from None
         try:
             [op] = batch_ops(BatchRequest(entries=[entry]))
         except DomainError as error:

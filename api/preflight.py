@@ -7,6 +7,10 @@ database that is not there, a pool timeout that never names the cause.
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
 import psycopg
 
 from adapters.signing import load_key
@@ -32,13 +36,28 @@ def check(settings: Settings, *, must_exist: bool) -> None:
     except ValueError as error:
         raise Refused(str(error)) from None
     if settings.sqlite_path:
-        if must_exist and not settings.sqlite_path.is_file():
-            raise Refused(f"no store at {settings.sqlite_path.resolve()}: {WHERE_TO_FIX} to name an existing one")
+        _check_sqlite(settings.sqlite_path.resolve(), must_exist)
     elif settings.database_url.startswith(("postgresql://", "postgres://")):
         _check_postgresql(settings.database_url, must_exist)
     else:
         raise Refused(f"{settings.database_url!r} is not a database URL: use sqlite:///PATH or "
                       "postgresql://USER@HOST:PORT/DB")
+
+
+def _check_sqlite(path: Path, must_exist: bool) -> None:
+    if path.is_dir():
+        raise Refused(f"{path} is a directory: name the store's file, e.g. sqlite:///{path / 'ceasefire.sqlite3'}")
+    if not path.exists():
+        if must_exist:
+            raise Refused(f"no store at {path}: {WHERE_TO_FIX} to name an existing one")
+        return
+    try:  # read-only, so that checking never creates or changes anything
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as connection:
+            found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger'").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise Refused(f"{path} is not a store this service can open ({error}): {WHERE_TO_FIX}") from None
+    if must_exist and not found:
+        raise Refused(f"no store at {path}: the file holds no log; {WHERE_TO_FIX} to name an existing one")
 
 
 def _check_postgresql(url: str, must_exist: bool) -> None:

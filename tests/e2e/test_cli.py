@@ -91,11 +91,12 @@ def test_a_malformed_line_is_named_by_its_line_number_and_field_and_nothing_is_s
     assert exported(database_url) == []
 
 
-def test_a_line_that_is_not_json_is_named_by_its_line_number(tmp_path):
-    file = jsonl(tmp_path / "bad.jsonl", report(), '{"op": "report", "body": {')
+@pytest.mark.parametrize(("line", "said"), [('{"op": "report", "body": {', "not JSON"), ("[1, 2]", "not a JSON object")])
+def test_a_line_that_is_not_a_json_object_is_named_by_its_line_number(line, said, tmp_path):
+    file = jsonl(tmp_path / "bad.jsonl", report(), line)
     result = ceasefire("load", str(file), "--database", f"sqlite:///{tmp_path}/store.sqlite3")
     assert result.exit_code == 2
-    assert "bad.jsonl line 2: not a JSON object" in one_line(result)
+    assert f"bad.jsonl line 2: {said}" in one_line(result)
 
 
 def test_a_rule_broken_on_a_later_line_stores_none_of_the_earlier_lines(database_url, tmp_path):
@@ -172,6 +173,25 @@ def test_verify_refuses_a_sqlite_store_that_does_not_exist_and_creates_nothing(t
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("name", "said"), [("a-directory", "is a directory"), ("notes.txt", "is not a store"),
+                                             ("empty.sqlite3", "no store at")])
+def test_verify_refuses_a_sqlite_path_that_holds_no_store(name, said, tmp_path):
+    (tmp_path / "a-directory").mkdir()
+    (tmp_path / "notes.txt").write_text("not a database, but long enough to be read as a header" * 4)
+    (tmp_path / "empty.sqlite3").touch()
+    result = ceasefire("verify", "--database", f"sqlite:///{tmp_path / name}")
+    assert result.exit_code == 2
+    assert said in one_line(result)
+
+
+def test_a_file_that_cannot_be_written_is_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    ceasefire("load", "--database", url)
+    result = ceasefire("export", "--output", str(tmp_path / "missing-dir" / "log.jsonl"), "--database", url)
+    assert result.exit_code == 2
+    assert "No such file or directory" in one_line(result)
+
+
 def test_verify_refuses_a_postgresql_schema_that_holds_no_store_and_creates_nothing(postgres_base_url):
     url, schema = fresh_schema_url(postgres_base_url)
     result = ceasefire("verify", "--database", url)
@@ -195,23 +215,40 @@ def test_verify_prints_a_readable_summary_and_json_on_request(database_url):
                                                             "failed_roots": []}
 
 
-def test_verify_lists_every_tampered_position_and_exits_1(database_url):
+def tamper(database_url: str, statement: str) -> None:
     from api.app import open_store
     from api.settings import Settings
 
-    ceasefire("load", "--database", database_url)
     store = open_store(Settings(database_url=database_url))
     try:
         with store.write() as tx:
-            tx.run("UPDATE {s}ledger SET recorded_by = 'mallory' WHERE position IN (5, 40)")
+            tx.run(statement)
     finally:
         store.close()
+
+
+def test_verify_lists_every_tampered_position_and_exits_1(database_url):
+    ceasefire("load", "--database", database_url)
+    tamper(database_url, "UPDATE {s}ledger SET recorded_by = 'mallory' WHERE position IN (5, 40)")
 
     result = ceasefire("verify", "--database", database_url)
 
     assert result.exit_code == 1
     assert "FAILED" in result.stdout and "up to position 4" in result.stdout
     assert "(2): 5, 40" in result.stdout
+
+
+def test_verify_names_an_entry_cut_out_of_the_log(tmp_path):
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    ceasefire("load", "--database", url)
+    tamper(url, "DELETE FROM ledger WHERE position = 10")
+
+    result = ceasefire("verify", "--json", "--database", url)
+
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) | {"root": None} == {"ok": False, "entries": 81, "root": None,
+                                                          "first_bad_position": 10, "bad_positions": [10],
+                                                          "failed_roots": []}
 
 
 def test_replay_with_an_unreadable_time_is_one_line_naming_the_option(tmp_path):
