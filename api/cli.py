@@ -42,7 +42,7 @@ class Ceasefire(click.Group):
             _say(f"{error.strerror}: {error.filename}" if error.filename else str(error), USER_MISTAKE)
         except click.Abort:
             _say("interrupted", 130)
-        sys.exit(code or 0)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def _say(message: str, code: int) -> None:
