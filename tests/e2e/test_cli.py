@@ -23,7 +23,6 @@ from tests.conftest import fresh_schema_url
 from tests.e2e.test_server import ROOT, free_port
 
 SIGNING_KEY = "9Zr3Yp3QmV9oVh0cZ0pTvXH1mQ1n0mYVbXn3Z4b1bq0="
-SEED = ROOT / "fixtures" / "seed.jsonl"
 SOURCE = {"publisher": "Reuters", "title": "A report", "url": "https://example.org/r", "published_at": "2025-03-11"}
 
 
