@@ -99,20 +99,14 @@ def counter(description: str, total: int):
         update(state["done"])
 
 
-def log_size(store) -> int:
-    with store.read() as tx:
-        return store.head(tx)[0]
-
-
 class Instant(click.ParamType):
     """An RFC 3339 time, or a bare date (00:00Z), as the API reads `known_at`."""
 
     name = "TIME"
 
-    def convert(self, value, param, ctx) -> int:
-        if isinstance(value, int):
-            return value
-        return clock.parse_instant(value, param.opts[0] if param else "time")  # a DomainError is one line
+    def convert(self, value, param, ctx) -> str:
+        clock.parse_instant(value, param.opts[0] if param else "time")  # refused naming the option: one line
+        return value
 
 
 @click.group(cls=Ceasefire, help="Ceasefire Timeline: what was known, and when.")
@@ -170,7 +164,7 @@ def export(settings: Settings, output: Path | None) -> None:
     with opened(settings) as store:
         out = output.open("wb") if output else sys.stdout.buffer
         try:
-            with counter("exporting", log_size(store)) as advance:
+            with counter("exporting", store.size()) as advance:
                 count = export_log(store, out, advance)
         finally:
             if output:
@@ -203,7 +197,7 @@ def verify(settings: Settings, as_json: bool) -> None:
     from projections.audit import Audit
 
     with opened(settings) as store:
-        with counter("verifying", log_size(store)) as advance:
+        with counter("verifying", store.size()) as advance:
             result = Audit(store, load_key(settings.signing_key, settings.data_dir)).verify(advance)
     click.echo(msgspec.json.encode(result).decode() if as_json else verify_summary(result))
     sys.exit(0 if result["ok"] else 1)
@@ -230,17 +224,16 @@ def verify_summary(result: dict) -> str:
 @click.option("--recorded-at", type=Instant(), help="RFC 3339 or a date; default now")
 @click.option("--known-at", type=Instant(), help="RFC 3339 or a date; default the record time")
 @with_store(must_exist=True)
-def replay(settings: Settings, recorded_at: int | None, known_at: int | None) -> None:
+def replay(settings: Settings, recorded_at: str | None, known_at: str | None) -> None:
     import msgspec
 
     from adapters.signing import load_key
+    from api.params import replay_point
     from projections.audit import Audit
-    from projections.queries import PointInTime
 
-    recorded_at = clock.now_micros() if recorded_at is None else recorded_at
-    at = PointInTime(recorded_at if known_at is None else known_at, recorded_at)
+    at = replay_point(known_at, recorded_at)
     with opened(settings) as store:
-        with counter("replaying", log_size(store)) as advance:
+        with counter("replaying", store.size()) as advance:
             result = Audit(store, load_key(settings.signing_key, settings.data_dir)).replay(at, advance)
     click.echo(msgspec.json.encode(result).decode())
     sys.exit(0 if result["equal"] else 1)
@@ -252,7 +245,7 @@ def rebuild(settings: Settings) -> None:
     from projections.rebuild import rebuild as rebuild_index
 
     with opened(settings) as store:
-        with bar("rebuilding", log_size(store)) as update:
+        with bar("rebuilding", store.size()) as update:
             applied = rebuild_index(store, update)
     err.print(f"{applied} entries applied")
 

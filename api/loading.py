@@ -15,7 +15,7 @@ from pathlib import Path
 
 import msgspec
 
-from api.controllers.writes import batch_ops
+from api.batches import batch_ops
 from api.schemas import BatchEntry, BatchRequest
 from domain.application import Timeline
 from domain.commands import MakeClaim, Op, ReportEvent, TakeStance
@@ -75,16 +75,15 @@ def load(timeline: Timeline, path: Path, recorded_by: str = DEFAULT_LOADER, *, s
     if not kept:
         return Loaded(written=0, skipped=len(lines))
     try:
-        receipts, _ = timeline.execute([line.op for line in kept], recorded_by, batch=True)
+        receipts = timeline.execute([line.op for line in kept], recorded_by, batch=True)
     except DomainError as error:
         raise _at_lines(error, [line.where for line in kept]) from None
     return Loaded(written=len(receipts), skipped=len(lines) - len(kept))
 
 
 def load_fixtures_if_empty(timeline: Timeline, fixtures: Path) -> int:
-    with timeline.store.read() as tx:
-        if timeline.store.head(tx)[0]:
-            return 0
+    if timeline.store.size():
+        return 0
     try:
         return load(timeline, fixtures, FIXTURES_LOADER).written
     except Conflict:  # another worker loaded them first
