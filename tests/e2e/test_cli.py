@@ -11,9 +11,11 @@ import json
 import os
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from click.testing import CliRunner
@@ -65,6 +67,34 @@ def test_version_names_the_installed_release():
     result = ceasefire("--version")
     assert result.exit_code == 0
     assert metadata.version("ceasefire-timeline") in result.stdout
+
+
+def test_the_api_describes_itself_as_the_same_release(tmp_path):
+    from api.app import create_app
+    from api.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/store.sqlite3"))
+    assert app.openapi_schema.info.version == metadata.version("ceasefire-timeline")
+
+
+def test_serve_uses_the_database_option_over_the_environment(tmp_path):
+    chosen, ignored = tmp_path / "chosen.sqlite3", tmp_path / "ignored.sqlite3"
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--database",
+                               f"sqlite:///{chosen}"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "PYTHONPATH": str(ROOT), "CEASEFIRE_SIGNING_KEY": SIGNING_KEY,
+                                   "CEASEFIRE_DATABASE_URL": f"sqlite:///{ignored}"})
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert chosen.exists() and not ignored.exists()
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def test_a_misspelt_command_or_option_is_one_line_and_exit_2():
