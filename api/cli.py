@@ -151,8 +151,8 @@ def load(settings: Settings, source: Path | None, recorded_by: str | None, skip_
                                    skip_existing=skip_existing, progress=update)
         except DomainError as error:
             raise Refused(f"{error.detail} (nothing stored)") from None
-    skipped = f"; {loaded.skipped} skipped, about events already stored" if skip_existing else ""
-    err.print(f"{loaded.written} entries written{skipped}")
+    skipped = f"; {loaded.skipped} skipped: their events were already stored" if skip_existing else ""
+    err.print(f"{loaded.written} written{skipped}")
 
 
 @main.command(help="Write the log as JSON Lines (stdout by default).")

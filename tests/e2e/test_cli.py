@@ -169,7 +169,7 @@ def test_skip_existing_skips_the_events_already_stored_and_says_how_many(databas
                       "--database", database_url)
 
     assert again.exit_code == 0, again.stderr
-    assert "1 entries written; 3 skipped" in again.stderr
+    assert "1 written; 3 skipped: their events were already stored" in again.stderr
     assert [entry["data"].get("title") for entry in exported(database_url)] == ["Jeddah talks", None, None, "New"]
 
 
