@@ -10,6 +10,7 @@ from litestar.openapi import OpenAPIConfig
 
 from adapters.signing import load_key
 from adapters.store import Store
+from api import __version__
 from api.auth import Tokens
 from api.controllers.audit import LogController, ProofController
 from api.controllers.health import health, ready
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=JsonRequest,
         before_request=check_request,
         openapi_config=OpenAPIConfig(
-            title="Ceasefire Timeline", version="0.1.0", path="/schema",
+            title="Ceasefire Timeline", version=__version__, path="/schema",
             description="An immutable, tamper-evident log of a war's diplomacy and battles: what was known, and when.",
             render_plugins=[OfflineDocsPlugin()],
         ),

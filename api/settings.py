@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,16 @@ class Settings:
         return cls(**values)
 
     @property
+    def sqlite_path(self) -> Path | None:
+        """The embedded store's file, for a `sqlite:///` URL."""
+        if not self.database_url.startswith("sqlite:///"):
+            return None
+        return Path(unquote(self.database_url[len("sqlite:///"):]) or "./ceasefire.sqlite3")
+
+    @property
     def data_dir(self) -> Path:
         """Where the embedded store keeps its file, and its generated signing key."""
-        if self.database_url.startswith("sqlite:///"):
-            return Path(self.database_url[len("sqlite:///"):]).resolve().parent
-        return Path.cwd()
+        return self.sqlite_path.resolve().parent if self.sqlite_path else Path.cwd()
 
 
 def _flag(value: str | None) -> bool:
