@@ -79,7 +79,7 @@ class Replica:
                                                row_factory=dict_row, **KEEPALIVES)
             if self.store is None:
                 self.store = Store(self.url, read_only=True)
-                self.reader, self.log_reader = Reader(self.store, replica=True), LogReader(self.store)
+                self.reader, self.log_reader = Reader(self.store, replica=True), LogReader(self.store, replica=True)
             with self.checker.cursor() as cursor:
                 cursor.execute(WAL_POSITION.format(function="pg_last_wal_replay_lsn"))
                 self.replayed_wal = int(cursor.fetchone()["wal"])

@@ -145,3 +145,20 @@ async def test_of_several_replicas_one_out_of_reach_is_skipped_and_listed_as_suc
         finally:
             cluster.resume_replay()
     assert answers == [(["Istanbul talks"], first["recorded_at"])] * 10  # always the replica that answers
+
+
+async def test_the_changes_feed_served_by_a_replica_is_as_of_its_replayed_head(client, cluster):
+    first = await post(client, "Before the pause")
+    cluster.wait_replayed()
+    await until_replicas(client, ok=True)
+    cluster.pause_replay()
+    try:
+        written = await post(client, "During the pause")
+        lagging = (await client.get("/v1/changes", params={"since": "2000-01-01"})).json()
+        pinned = (await client.get("/v1/changes", params={"since": "2000-01-01",
+                                                          "recorded_at": written["recorded_at"]})).json()
+    finally:
+        cluster.resume_replay()
+    assert [item["title"] for item in lagging["items"]] == ["Before the pause"]
+    assert lagging["as_of"]["recorded_at"] == first["recorded_at"]
+    assert [item["title"] for item in pinned["items"]] == ["Before the pause", "During the pause"]
