@@ -15,7 +15,7 @@ from msgspec import Meta, Struct
 
 Text = Annotated[str, Meta(min_length=1, max_length=2000)]
 LongText = Annotated[str, Meta(max_length=20_000)]
-Url = Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2000)]
+Url = Annotated[str, Meta(pattern=r"^(https?://|urn:)\S+$", max_length=2000)]  # urn: names a dataset row (SPEC §10)
 Slug = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
 Uuid = Annotated[str, Meta(pattern=r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")]
 
@@ -60,6 +60,17 @@ class Actor(Model, kw_only=True):
     wikidata: Annotated[str, Meta(pattern=r"^Q[0-9]+$")] | None = None
 
 
+Count = Annotated[int, Meta(ge=0)]
+
+
+class Fatalities(Model, kw_only=True):
+    """How many died, as reported; low <= best <= high is checked by rules.check_fatalities."""
+
+    low: Count | None = None
+    best: Count | None = None
+    high: Count | None = None
+
+
 class Codes(Model, kw_only=True):
     acled_event_type: Text | None = None
     acled_sub_event_type: Text | None = None
@@ -79,10 +90,11 @@ class ReportFields(Model, kw_only=True):
     track: Slug | None = None
     tags: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=50)] | None = []
     codes: Codes | None = None
+    fatalities: Fatalities | None = None
     source: Source
 
 
-CORRECTABLE_FIELDS = ("kind", "title", "summary", "occurred", "places", "actors", "track", "tags", "codes")
+CORRECTABLE_FIELDS = ("kind", "title", "summary", "occurred", "places", "actors", "track", "tags", "codes", "fatalities")
 CORRECTABLE_CLAIM_FIELDS = ("claimant", "statement")
 
 

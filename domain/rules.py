@@ -6,6 +6,7 @@ commands) and every read model (to answer queries) call these.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 
 import msgspec
@@ -15,6 +16,7 @@ from domain.dates import normalise
 from domain.entries import (
     CORRECTABLE_CLAIM_FIELDS,
     CORRECTABLE_FIELDS,
+    Fatalities,
     ReportFields,
     Source,
 )
@@ -103,6 +105,17 @@ def requested_known_at(known_at: str | None, source: Source, now: int) -> int | 
 
 def check_report(report: ReportFields) -> None:
     normalise(report.occurred, "occurred")
+    check_fatalities(report.fatalities, "fatalities")
+
+
+def check_fatalities(counts: Fatalities | None, field: str) -> None:
+    """The counts given must read low <= best <= high; any may be missing."""
+    if counts is None:
+        return
+    given = [(name, value) for name in ("low", "best", "high") if (value := getattr(counts, name)) is not None]
+    for (lower, low), (upper, high) in itertools.pairwise(given):
+        if low > high:
+            raise InvalidInput.at(f"{field}.{upper}", f"{high} is less than {lower} ({low}): low <= best <= high")
 
 
 def check_changes(changes: dict, claim: bool) -> dict:
@@ -129,6 +142,8 @@ def _check_field(name: str, value) -> None:
         raise InvalidInput.from_msgspec(error, f"changes.{name}") from None
     if name == "occurred":
         normalise(value, "changes.occurred")
+    if name == "fatalities" and value is not None:
+        check_fatalities(msgspec.convert(value, Fatalities), "changes.fatalities")
     if name in ("kind", "title", "occurred") and value is None:
         raise InvalidInput.at(f"changes.{name}", "cannot be removed")
 

@@ -1,0 +1,78 @@
+"""Interop (SPEC §10): exports in the field's formats, and dataset snapshots taken in as CSV."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import anyio.to_thread
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Stream
+
+from api import params
+from api.auth import principal_of, reader, writer
+from api.controllers.reads import KnownAt, RecordedAt
+from api.errors import BadQuery
+from domain import datasets
+from domain.errors import NotFound
+from projections import exports
+from projections.datasets import SnapshotAnswer, take_snapshot
+
+MAX_SNAPSHOT = 256 * 1024 * 1024
+DATASET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,91}")  # its tag, dataset:<name>, stays within 100
+WorldDate = Annotated[str | None, QueryParameter(description="EDTF date: keep events whose occurred interval meets it")]
+
+
+class ExportController(Controller):
+    path = "/v1/export"
+    guards = [reader]
+    tags = ["interop"]
+
+    @get("/{format:str}", summary="The visible events at (K, R) as TimelineJS, PLOVER, ACLED or UCDP GED; streamed")
+    async def export(
+        self, request: Request, format: FromPath[str], known_at: KnownAt = None, recorded_at: RecordedAt = None,
+        from_: Annotated[str | None, QueryParameter(name="from", description="EDTF date")] = None,
+        to: WorldDate = None, kind: FromQuery[str | None] = None, actor: FromQuery[str | None] = None,
+        track: FromQuery[str | None] = None, place: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
+        include_retracted: FromQuery[str | None] = None,
+    ) -> Stream:
+        if format not in exports.FORMATS:
+            raise NotFound(f"no export format {format!r}; formats: {', '.join(exports.FORMATS)}")
+        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted)
+        at = params.point_in_time(known_at, recorded_at)
+        chunks = exports.export(request.app.state.reader, format, where, at)
+        return Stream(chunks, media_type=exports.MEDIA_TYPES[format])
+
+
+class DatasetController(Controller):
+    path = "/v1/datasets"
+    guards = [writer]
+    tags = ["interop"]
+
+    @post("/{name:str}/snapshots", summary="Take a dataset snapshot (ACLED or UCDP GED CSV) as one atomic batch",
+          request_max_body_size=MAX_SNAPSHOT, status_code=201)
+    async def snapshot(
+        self, request: Request, name: FromPath[str],
+        format: Annotated[str, QueryParameter(description="acled-csv or ged-csv")],
+        published_at: Annotated[str | None, QueryParameter(
+            description="when the snapshot was published (RFC 3339 or a date); required for ged-csv")] = None,
+        complete: Annotated[str | None, QueryParameter(
+            description="true: rows of earlier snapshots missing from this one are retracted")] = None,
+    ) -> Response[SnapshotAnswer]:
+        if not DATASET_NAME.fullmatch(name):
+            raise BadQuery.at("name", "must be 1-92 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        if format not in datasets.FORMATS:
+            raise BadQuery.at("format", f"{format!r} is not one of {', '.join(datasets.FORMATS)}")
+        params.instant(published_at, "published_at", 0)
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "text/csv":
+            raise HTTPException(status_code=415, detail="a dataset snapshot's body must be text/csv")
+        try:
+            text = (await request.body()).decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise BadQuery.at("body", f"is not valid UTF-8: {error.reason} at byte {error.start}") from None
+        answer = await anyio.to_thread.run_sync(lambda: take_snapshot(
+            request.app.state.timeline, name, format, text.splitlines(keepends=True), published_at=published_at,
+            complete=params.flag(complete, "complete"), recorded_by=principal_of(request).name))
+        return Response(answer, status_code=201 if answer.stored else 200)
