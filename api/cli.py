@@ -84,23 +84,6 @@ def load(source: Path | None) -> None:
     err.print(f"{written} entries written")
 
 
-@main.command(help="Write the log as JSON Lines (stdout by default).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
-def export(output: Path | None) -> None:
-    from projections.transfer import export as export_log
-
-    store = open_store()
-    out = output.open("wb") if output else sys.stdout.buffer
-    try:
-        with counter("exporting", log_size(store)) as advance:
-            count = export_log(store, out, advance)
-    finally:
-        if output:
-            out.close()
-        store.close()
-    err.print(f"{count} entries exported")
-
-
 @main.command(name="import", help="Import an exported JSON Lines log into an empty store.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_(file: Path) -> None:
@@ -173,6 +156,15 @@ def rebuild() -> None:
         store.close()
     err.print(f"{applied} entries applied")
 
+
+def _interop_commands() -> None:
+    from api.cli_interop import export, import_dataset
+
+    main.add_command(export)
+    main.add_command(import_dataset)
+
+
+_interop_commands()
 
 if __name__ == "__main__":
     main()
