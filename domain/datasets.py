@@ -198,7 +198,8 @@ class _Cells:
         for column in columns:
             if (value := self.text(column)) and (code := interop.country_code(value)):
                 return code
-        return self.bad(columns[-1], f"{self.text(columns[-1])!r} names no ISO 3166-1 country")
+        named = next((column for column in columns if self.text(column)), columns[-1])
+        return self.bad(named, f"{self.text(named)!r} names no ISO 3166-1 country")
 
 
 def _place(cell: _Cells, name_columns: tuple[str, ...], region_column: str, country: str | None) -> list[Place]:

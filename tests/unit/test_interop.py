@@ -7,12 +7,14 @@ from datetime import date
 import pytest
 
 from domain import interop
-from domain.dates import normalise
 from domain.datasets import event_id_of, plan, read_rows
-from domain.errors import InvalidInput
+from domain.dates import normalise
 from domain.entries import EventReported, entry_from
+from domain.errors import InvalidInput
 from domain.view import Logged, fold
 
+PLOVER_CATEGORIES = {"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE",
+                     "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"}
 HEADER = "event_id_cnty,event_date,time_precision,event_type,sub_event_type,iso,location,notes,fatalities,timestamp\n"
 
 
@@ -55,7 +57,8 @@ def test_ged_dates_are_approximate_when_less_than_exact():
 
 
 def test_every_kind_maps_to_acled_types_and_reads_back_as_itself_or_a_close_kind():
-    for kind, (plover, event_type, sub_event_type) in interop.KIND_CODES.items():
+    for plover, event_type, sub_event_type in interop.KIND_CODES.values():
+        assert plover is None or plover in PLOVER_CATEGORIES
         assert event_type in interop.ACLED_EVENT_TYPES and sub_event_type in interop.ACLED_SUB_EVENT_TYPES
         assert interop.kind_of(event_type, sub_event_type) in interop.KIND_CODES
     assert interop.kind_of("Battles", "Armed clash") == "battle"
