@@ -82,11 +82,12 @@ def as_csv(made: list[dict]) -> list[str]:
     return out.getvalue().splitlines(keepends=True)
 
 
-def timed(timeline: Timeline, lines: list[str]) -> tuple[float, object]:
-    started = time.perf_counter()
+def timed(timeline: Timeline, lines: list[str]) -> tuple[float, float, object]:
+    """(wall seconds, this process's CPU seconds, the answer): on a shared machine the two part ways."""
+    started, cpu = time.perf_counter(), time.process_time()
     answer = take_snapshot(timeline, "acled", "acled-csv", lines, published_at=None, complete=True,
                            recorded_by="bench")
-    return time.perf_counter() - started, answer
+    return time.perf_counter() - started, time.process_time() - cpu, answer
 
 
 def run(backend: str, count: int, share: float) -> None:
@@ -96,12 +97,12 @@ def run(backend: str, count: int, share: float) -> None:
         store = open_store(Settings(database_url=prepared_backend.url))
         try:
             timeline = Timeline(store)
-            seconds, answer = timed(timeline, as_csv(first))
-            print(f"[{backend}] first snapshot, {count} rows: {seconds:.1f} s {answer}", file=sys.stderr)
-            emit(metric("import_dataset_first_s", backend, seconds, "s", target="< 60"))
-            seconds, answer = timed(timeline, as_csv(second))
-            print(f"[{backend}] second snapshot, {share:.0%} changed: {seconds:.1f} s {answer}", file=sys.stderr)
-            emit(metric("import_dataset_second_s", backend, seconds, "s", target="< 30"))
+            for name, snapshot, target in (("first", first, "< 60"), ("second", second, "< 30")):
+                seconds, cpu, answer = timed(timeline, as_csv(snapshot))
+                print(f"[{backend}] {name} snapshot of {count} rows: {seconds:.1f} s ({cpu:.1f} s CPU) {answer}",
+                      file=sys.stderr)
+                emit(metric(f"import_dataset_{name}_s", backend, seconds, "s", target=target))
+                emit(metric(f"import_dataset_{name}_cpu_s", backend, cpu, "s"))
         finally:
             store.close()
 

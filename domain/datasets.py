@@ -31,9 +31,14 @@ class Row(msgspec.Struct, kw_only=True):
     """One dataset row as the event it says exists."""
 
     row_id: str
+    event_id: str
     line: int
     fields: dict  # the report's fields, DIFFERING, as the log would hold them
-    published_at: str  # the row's timestamp, else the snapshot's
+    known_at: int  # the row's timestamp, else the snapshot's (microseconds)
+
+    @property
+    def published_at(self) -> str:
+        return clock.format_instant(self.known_at)
 
 
 class Counts(msgspec.Struct, kw_only=True):
@@ -97,6 +102,7 @@ def read_rows(lines: Iterable[str], format: str, dataset: str, published_at: str
     if shape.timestamp is None and published_at is None:
         raise InvalidInput.at("published_at", f"is required for {format}: its rows carry no timestamp")
     now = clock.now_micros() if now is None else now
+    snapshot_at = None if published_at is None else _instant(published_at)
     for line, record in _records(lines, shape.required, problems):
         cell = _Cells(record, line, problems)
         row_id = cell.text(shape.id_column, required=True)
@@ -106,15 +112,16 @@ def read_rows(lines: Iterable[str], format: str, dataset: str, published_at: str
             cell.bad(shape.id_column, f"{row_id!r} is also on line {seen[row_id]}")
         seen[row_id] = line
         fields, stamp = shape.read(cell)
-        stamp = stamp or published_at
+        stamp = snapshot_at if stamp is None else stamp
         if stamp is None:
             cell.bad(shape.timestamp, "is empty and the snapshot has no published_at to stand in for it")
-        elif _instant(stamp) > now + clock.SKEW_MICROS:
-            cell.bad(shape.timestamp or "published_at", f"{stamp} is in the future")
+        elif stamp > now + clock.SKEW_MICROS:
+            cell.bad(shape.timestamp or "published_at", f"{clock.format_instant(stamp)} is in the future")
         if cell.ok:
             fields["title"] = fields["title"] or row_id
             fields["tags"] = [dataset_tag(dataset)]
-            rows.append(Row(row_id=row_id, line=line, fields=fields, published_at=stamp))
+            rows.append(Row(row_id=row_id, event_id=event_id_of(dataset, row_id), line=line, fields=fields,
+                            known_at=stamp))
     problems.raise_any()
     return rows
 
@@ -132,9 +139,9 @@ def _records(lines: Iterable[str], required: tuple[str, ...], problems: _Problem
         if name not in header:
             problems.add(header_line, name, "is a required column and the header lacks it")
     problems.raise_any()
+    ended = reader.line_num  # csv counts the physical lines read: a row starts on the line after the last one ends
     for values in reader:
-        # csv counts the physical lines it has read; a quoted cell may span several, so count back.
-        line = header_line + reader.line_num - 1 - sum(value.count("\n") for value in values)
+        line, ended = header_line + ended, reader.line_num
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(header):
@@ -179,6 +186,10 @@ class _Cells:
 
     def day(self, column: str) -> date | None:
         value = self.text(column, required=True)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
         for pattern in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%m/%d/%Y"):
             try:
                 return datetime.strptime(value, pattern).date()
@@ -225,7 +236,7 @@ def _names(cell: _Cells, main: str, associates: str | None = None) -> list[str]:
     return [cell.text(main), *(n.strip() for n in (cell.text(associates) if associates else "").split(";"))]
 
 
-def _acled(cell: _Cells) -> tuple[dict, str | None]:
+def _acled(cell: _Cells) -> tuple[dict, int | None]:
     event_date = cell.day("event_date")
     precision = cell.number("time_precision", int, 1, 3) or 1
     event_type = cell.choice("event_type", interop.ACLED_EVENT_TYPES, required=True)
@@ -242,14 +253,14 @@ def _acled(cell: _Cells) -> tuple[dict, str | None]:
         "codes": Codes(acled_event_type=event_type, acled_sub_event_type=sub_event_type),
         "fatalities": None if fatalities is None else Fatalities(best=fatalities),
     }
-    return fields, None if stamp is None else clock.format_instant(stamp * clock.MICROS)
+    return fields, None if stamp is None else stamp * clock.MICROS
 
 
 
 GED_KINDS = {"1": "battle", "2": "battle", "3": "violation"}  # state-based, non-state, one-sided violence
 
 
-def _ged(cell: _Cells) -> tuple[dict, str | None]:
+def _ged(cell: _Cells) -> tuple[dict, int | None]:
     start, end = cell.day("date_start"), cell.day("date_end")
     precision = cell.number("date_prec", int, 1, 5) or 1
     if start and end and end < start:
@@ -277,7 +288,7 @@ class _Shape(msgspec.Struct, frozen=True):
     id_column: str
     required: tuple[str, ...]
     timestamp: str | None  # the column saying when a row was last revised
-    read: Callable[[_Cells], tuple[dict, str | None]]
+    read: Callable[[_Cells], tuple[dict, int | None]]  # the fields, and the row's timestamp if it has one
 
 
 _SHAPES = {
@@ -292,14 +303,15 @@ def plan(dataset: str, rows: list[Row], current: dict[str, EventView], complete:
          published_at: str | None) -> Plan:
     """The commands that bring the log up to the snapshot; `current` holds the log's latest view of
     each event of the dataset (all of them when `complete`)."""
-    known_at = published_at or max((row.published_at for row in rows), key=_instant, default=None)
-    if known_at is None:
+    latest = _instant(published_at) if published_at else max((row.known_at for row in rows), default=None)
+    if latest is None:
         raise InvalidInput.at("published_at", "is required: the snapshot has no row with a timestamp")
-    day = clock.format_instant(_instant(known_at))[:10]
+    known_at = clock.format_instant(latest)
+    day = known_at[:10]
     ops, lines, counts = [], [], Counts()
     present = set()
     for row in rows:
-        event_id = event_id_of(dataset, row.row_id)
+        event_id = row.event_id
         present.add(event_id)
         source = _source(dataset, row.row_id, row.published_at)
         view = current.get(event_id)
@@ -332,7 +344,7 @@ def plan(dataset: str, rows: list[Row], current: dict[str, EventView], complete:
                 known_at=known_at)))
             lines.append(0)
             counts.retracted += 1
-    return Plan(ops=ops, lines=lines, counts=counts, known_at=clock.format_instant(_instant(known_at)))
+    return Plan(ops=ops, lines=lines, counts=counts, known_at=known_at)
 
 
 def _instant(text: str) -> int:

@@ -44,8 +44,7 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
     with store.read() as tx:
         if index.applied_position(tx) != store.head(tx)[0]:
             raise Unavailable("the index is being rebuilt; take the snapshot again when it is done")
-        ids = [datasets.event_id_of(dataset, row.row_id) for row in rows]
-        current = _dataset_views(tx, dataset) if complete else _views_of(tx, ids)
+        current = _dataset_views(tx, dataset) if complete else _views_of(tx, [row.event_id for row in rows])
     plan = datasets.plan(dataset, rows, current, complete, published_at)
     recorded_at = clock.now_micros()
     if plan.ops:
@@ -73,20 +72,13 @@ def _views_of(tx: Tx, event_ids: list[str]) -> dict[str, EventView]:
     return found
 
 
-class _Tagged(msgspec.Struct):
-    tags: list[str]
-
-
-_tagged = msgspec.json.Decoder(_Tagged)
-
-
 def _dataset_views(tx: Tx, dataset: str) -> dict[str, EventView]:
     """The latest view of every event tagged with the dataset (for a complete snapshot's retractions)."""
     tag, found = datasets.dataset_tag(dataset), {}
+    quoted = msgspec.json.encode(tag)
     for row in tx.rows(f"SELECT view FROM {{s}}event_states WHERE {_CURRENT}"):
         raw = bytes(row["view"])
-        if tag.encode() in raw and tag in _tagged.decode(raw).tags:
-            view = _views.decode(raw)
+        if quoted in raw and tag in (view := _views.decode(raw)).tags:
             found[view.id] = view
     return found
 
