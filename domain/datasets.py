@@ -172,7 +172,7 @@ class _Cells:
             self.bad(column, "is required")
         return value
 
-    def number(self, column: str, kind: Callable = int, low: float = 0, high: float = 2**62) -> float | None:
+    def number(self, column: str, kind: Callable = int, low: float = 0, high: float = 1_000_000_000) -> float | None:
         value = self.text(column)
         if not value:
             return None

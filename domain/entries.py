@@ -60,7 +60,7 @@ class Actor(Model, kw_only=True):
     wikidata: Annotated[str, Meta(pattern=r"^Q[0-9]+$")] | None = None
 
 
-Count = Annotated[int, Meta(ge=0)]
+Count = Annotated[int, Meta(ge=0, le=1_000_000_000)]  # bounded: the canonical JSON holds integers below 2^53
 
 
 class Fatalities(Model, kw_only=True):

@@ -30,6 +30,7 @@ async def post_snapshot(client, name: str, query: str = "format=acled-csv&comple
     ({"best": 10, "high": 2}, "fatalities.high"),
     ({"low": 9, "high": 2}, "fatalities.high"),
     ({"best": -1}, "fatalities.best"),
+    ({"high": 2**60}, "fatalities.high"),
     ({"best": "many"}, "fatalities.best"),
     ({"dead": 3}, "fatalities.dead"),
 ])
@@ -134,3 +135,14 @@ async def test_a_bad_export_request_is_a_problem_never_a_broken_stream(client, p
     response = await client.get(path)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_snapshot_may_exceed_the_1_mib_limit_of_json_bodies(client):
+    header, *rows = (DATA / "acled_2024-08-20.csv").read_text().splitlines(keepends=True)[1:3]
+    long_notes = "x" * 4000
+    body = header + "".join(
+        rows[0].replace("RUS900001", f"RUS8{number:05d}").replace("On 6 August 2024", long_notes)
+        for number in range(300))
+    assert len(body.encode()) > 1024 * 1024
+    response = await client.post("/v1/datasets/acled/snapshots?format=acled-csv", content=body.encode(), headers=CSV)
+    assert response.status_code == 201 and response.json()["reported"] == 300
