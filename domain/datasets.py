@@ -256,7 +256,6 @@ def _acled(cell: _Cells) -> tuple[dict, int | None]:
     return fields, None if stamp is None else stamp * clock.MICROS
 
 
-
 GED_KINDS = {"1": "battle", "2": "battle", "3": "violation"}  # state-based, non-state, one-sided violence
 
 
@@ -270,7 +269,8 @@ def _ged(cell: _Cells) -> tuple[dict, int | None]:
     try:
         rules.check_fatalities(counts, "fatalities")
     except InvalidInput as error:
-        cell.bad(error.errors[0]["field"].removeprefix("fatalities."), error.errors[0]["detail"])
+        field, _, detail = error.errors[0]["detail"].partition(": ")
+        cell.bad(field.removeprefix("fatalities."), detail)
     dyad, where = cell.text("dyad_name"), cell.text("where_coordinates")
     fields = {
         "kind": kind, "title": " in ".join(filter(None, (dyad, where)))[:300],
