@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import PathParameter, QueryParameter, RawBody
 from litestar.response import Stream
 
 from api import params
@@ -22,7 +24,6 @@ from projections.datasets import SnapshotAnswer, take_snapshot
 
 MAX_SNAPSHOT = 256 * 1024 * 1024
 DATASET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,91}")  # its tag, dataset:<name>, stays within 100
-WorldDate = Annotated[str | None, QueryParameter(description="EDTF date: keep events whose occurred interval meets it")]
 
 
 class ExportController(Controller):
@@ -32,11 +33,16 @@ class ExportController(Controller):
 
     @get("/{format:str}", summary="The visible events at (K, R) as TimelineJS, PLOVER, ACLED or UCDP GED; streamed")
     async def export(
-        self, request: Request, format: FromPath[str], known_at: KnownAt = None, recorded_at: RecordedAt = None,
-        from_: Annotated[str | None, QueryParameter(name="from", description="EDTF date")] = None,
-        to: WorldDate = None, kind: FromQuery[str | None] = None, actor: FromQuery[str | None] = None,
-        track: FromQuery[str | None] = None, place: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
-        include_retracted: FromQuery[str | None] = None,
+        self, request: Request, format: Annotated[str, PathParameter(description=", ".join(exports.FORMATS))],
+        known_at: KnownAt = None, recorded_at: RecordedAt = None,
+        from_: Annotated[str | None, QueryParameter(name="from", description="EDTF date: events meeting it or later")] = None,
+        to: Annotated[str | None, QueryParameter(description="EDTF date: events meeting it or earlier")] = None,
+        kind: Annotated[str | None, QueryParameter(description="comma-separated event kinds")] = None,
+        actor: Annotated[str | None, QueryParameter(description="an actor's name")] = None,
+        track: Annotated[str | None, QueryParameter(description="a negotiation track")] = None,
+        place: Annotated[str | None, QueryParameter(description="a place's name or country code")] = None,
+        q: Annotated[str | None, QueryParameter(description="words of title and summary")] = None,
+        include_retracted: Annotated[str | None, QueryParameter(description="true: retracted events too")] = None,
     ) -> Stream:
         if format not in exports.FORMATS:
             raise NotFound(f"no export format {format!r}; formats: {', '.join(exports.FORMATS)}")
@@ -46,15 +52,24 @@ class ExportController(Controller):
         return Stream(chunks, media_type=exports.MEDIA_TYPES[format])
 
 
+@dataclass
+class CsvBodyOperation(Operation):
+    """The snapshot's body is read raw (it is CSV, not JSON), so the document is told of it here."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(required=True, description="ACLED's or UCDP GED's CSV export, up to 256 MiB",
+                                        content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))})
+
+
 class DatasetController(Controller):
     path = "/v1/datasets"
     guards = [writer]
     tags = ["interop"]
 
     @post("/{name:str}/snapshots", summary="Take a dataset snapshot (ACLED or UCDP GED CSV) as one atomic batch",
-          request_max_body_size=MAX_SNAPSHOT, status_code=201)
+          request_max_body_size=MAX_SNAPSHOT, status_code=201, operation_class=CsvBodyOperation)
     async def snapshot(
-        self, request: Request, name: FromPath[str],
+        self, request: Request, body: RawBody, name: Annotated[str, PathParameter(description="the dataset, e.g. acled")],
         format: Annotated[str, QueryParameter(description="acled-csv or ged-csv")],
         published_at: Annotated[str | None, QueryParameter(
             description="when the snapshot was published (RFC 3339 or a date); required for ged-csv")] = None,
@@ -69,7 +84,7 @@ class DatasetController(Controller):
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "text/csv":
             raise HTTPException(status_code=415, detail="a dataset snapshot's body must be text/csv")
         try:
-            text = (await request.body()).decode("utf-8-sig")
+            text = body.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise BadQuery.at("body", f"is not valid UTF-8: {error.reason} at byte {error.start}") from None
         answer = await anyio.to_thread.run_sync(lambda: take_snapshot(
