@@ -17,6 +17,7 @@ import msgspec
 
 from domain import clock, interop, rules
 from domain.commands import CorrectEvent, Op, ReinstateEvent, ReportEvent, RetractEvent
+from domain.dates import normalise
 from domain.entries import Actor, Codes, Fatalities, Place, Source
 from domain.errors import InvalidInput
 from domain.view import EventView
@@ -335,9 +336,10 @@ def plan(dataset: str, rows: list[Row], current: dict[str, EventView], complete:
         elif not returning:
             counts.unchanged += 1
     if complete:
+        covered = _coverage(rows)
         for event_id, view in sorted(current.items()):
             row_id = view.sources and row_id_of(view.sources[0].url)
-            if event_id in present or view.status == "retracted" or not row_id:
+            if event_id in present or view.status == "retracted" or not row_id or not covered(view):
                 continue
             ops.append(Op(event_id=event_id, command=RetractEvent(
                 reason=f"removed from {dataset} snapshot of {day}", source=_source(dataset, row_id, known_at),
@@ -345,6 +347,16 @@ def plan(dataset: str, rows: list[Row], current: dict[str, EventView], complete:
             lines.append(0)
             counts.retracted += 1
     return Plan(ops=ops, lines=lines, counts=counts, known_at=known_at)
+
+
+def _coverage(rows: list[Row]) -> Callable[[EventView], bool]:
+    """A complete snapshot is the whole dataset for its countries and dates: whether an event lies there."""
+    countries = {row.fields["places"][0].country for row in rows if row.fields["places"]}
+    spans = [normalise(row.fields["occurred"]) for row in rows]
+    first = min((span.start for span in spans if span.start), default="9999")
+    last = max((span.end or "9999-12-31" for span in spans), default="0000")
+    return lambda view: ((not view.places or view.places[0].country in countries)
+                         and first <= (view.occurred.start or first) <= last)
 
 
 def _instant(text: str) -> int:

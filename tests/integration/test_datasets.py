@@ -97,7 +97,8 @@ def test_importing_either_snapshot_again_stores_nothing(timeline, store):
 
 def test_a_row_that_returns_to_a_complete_snapshot_is_reinstated(both, timeline, reader):
     back = snapshot(timeline, AUGUST, published_at="2024-10-20")
-    assert back.reinstated == 1 and back.retracted == 1  # RUS900004 back, RUS900005 gone
+    assert back.reinstated == 1  # RUS900004 is back
+    assert back.retracted == 0  # RUS900005 (5 September) lies past August's dates: not the snapshot's to judge
     assert event(reader, "RUS900004")["status"] == "active"
     assert event(reader, "RUS900004", "2024-10-01")["status"] == "retracted"
 
@@ -143,3 +144,13 @@ def test_ged_without_a_published_at_is_refused(timeline):
     with pytest.raises(InvalidInput) as refused:
         snapshot(timeline, DATA / "ged_2024.csv", dataset="ucdp-ged", format="ged-csv")
     assert refused.value.errors[0]["field"] == "published_at"
+
+
+def test_a_complete_snapshot_retracts_only_within_its_countries_and_dates(timeline, reader, tmp_path):
+    snapshot(timeline, AUGUST)
+    header, ukraine = AUGUST.read_text().splitlines(keepends=True)[1:4:2]  # the header and UKR900002
+    only_ukraine = tmp_path / "ukraine.csv"
+    only_ukraine.write_text(header + ukraine)
+    answer = snapshot(timeline, only_ukraine)
+    assert (answer.unchanged, answer.retracted) == (1, 0)
+    assert event(reader, "RUS900001")["status"] == "active"
