@@ -59,8 +59,16 @@ def _same_in_json(value: Any) -> bool:
     return False
 
 
+HASHED = ("position", "event_id", "version", "type", "known_at", "recorded_at", "recorded_by", "data")
+
+
 def entry_hash(**entry: Any) -> str:
     return b64(leaf_hash(canonical_bytes(**entry)))
+
+
+def leaf_of(entry: Any) -> bytes:
+    """The leaf hash of an entry as `/v1/log` shows it to an auditor (anything with the hashed fields)."""
+    return leaf_hash(canonical_bytes(**{name: getattr(entry, name) for name in HASHED}))
 
 
 def b64(raw: bytes) -> str:

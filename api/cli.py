@@ -43,11 +43,6 @@ def open_store():
     return opened(Settings.from_env())
 
 
-def log_size(store) -> int:
-    with store.read() as tx:
-        return store.head(tx)[0]
-
-
 @click.group(help="Ceasefire Timeline: what was known, and when.")
 def main() -> None:
     pass
@@ -111,7 +106,7 @@ def verify() -> None:
     settings = Settings.from_env()
     store = open_store()
     try:
-        with counter("verifying", log_size(store)) as advance:
+        with counter("verifying", store.size()) as advance:
             result = Audit(store, load_key(settings.signing_key, settings.data_dir)).verify(advance)
     finally:
         store.close()
@@ -126,17 +121,14 @@ def replay(recorded_at: str | None, known_at: str | None) -> None:
     import msgspec
 
     from adapters.signing import load_key
-    from api.params import point_in_time
+    from api.params import replay_point
     from projections.audit import Audit
-    from projections.queries import PointInTime
 
     settings = Settings.from_env()
-    at = point_in_time(known_at, recorded_at)
-    if known_at is None:
-        at = PointInTime(at.recorded_at, at.recorded_at)
+    at = replay_point(known_at, recorded_at)
     store = open_store()
     try:
-        with counter("replaying", log_size(store)) as advance:
+        with counter("replaying", store.size()) as advance:
             result = Audit(store, load_key(settings.signing_key, settings.data_dir)).replay(at, advance)
     finally:
         store.close()
@@ -150,7 +142,7 @@ def rebuild() -> None:
 
     store = open_store()
     try:
-        with bar("rebuilding", log_size(store)) as update:
+        with bar("rebuilding", store.size()) as update:
             applied = rebuild_index(store, update)
     finally:
         store.close()

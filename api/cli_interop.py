@@ -41,7 +41,7 @@ def _problem(error) -> str:
 @click.option("--q", help="words of title and summary")
 @click.option("--include-retracted", is_flag=True, default=None)
 def export(format_: str, output: Path | None, recorded_at: str | None, **timeline: str | None) -> None:
-    from api.cli import counter, log_size, open_store
+    from api.cli import counter, open_store
     from api.params import point_in_time, timeline_filter
     from domain.errors import DomainError
 
@@ -61,7 +61,7 @@ def export(format_: str, output: Path | None, recorded_at: str | None, **timelin
         if format_ == "jsonl":
             from projections.transfer import export as export_log
 
-            with counter("exporting", log_size(store)) as advance:
+            with counter("exporting", store.size()) as advance:
                 count = export_log(store, out, advance, at.recorded_at)
             click.echo(f"{count} entries exported", err=True)
         else:

@@ -49,7 +49,7 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
     recorded_at = clock.now_micros()
     if plan.ops:
         try:
-            receipts, _ = timeline.execute(plan.ops, recorded_by, batch=True)
+            receipts = timeline.execute(plan.ops, recorded_by, batch=True)
         except DomainError as error:
             raise _on_lines(error, plan.lines) from None
         recorded_at = clock.parse_instant(receipts[-1].recorded_at, "recorded_at")

@@ -16,9 +16,8 @@ from litestar.response import Stream
 from api import params
 from api.auth import principal_of, reader, writer
 from api.controllers.reads import KnownAt, RecordedAt
-from api.errors import BadQuery
 from domain import datasets
-from domain.errors import NotFound
+from domain.errors import MalformedRequest, NotFound
 from projections import exports
 from projections.datasets import SnapshotAnswer, take_snapshot
 
@@ -77,16 +76,16 @@ class DatasetController(Controller):
             description="true: rows of earlier snapshots missing from this one are retracted")] = None,
     ) -> Response[SnapshotAnswer]:
         if not DATASET_NAME.fullmatch(name):
-            raise BadQuery.at("name", "must be 1-92 letters, digits, '.', '_' or '-', starting with a letter or digit")
+            raise MalformedRequest.at("name", "must be 1-92 letters, digits, '.', '_' or '-', starting with a letter or digit")
         if format not in datasets.FORMATS:
-            raise BadQuery.at("format", f"{format!r} is not one of {', '.join(datasets.FORMATS)}")
+            raise MalformedRequest.at("format", f"{format!r} is not one of {', '.join(datasets.FORMATS)}")
         params.instant(published_at, "published_at", 0)
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != "text/csv":
             raise HTTPException(status_code=415, detail="a dataset snapshot's body must be text/csv")
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise BadQuery.at("body", f"is not valid UTF-8: {error.reason} at byte {error.start}") from None
+            raise MalformedRequest.at("body", f"is not valid UTF-8: {error.reason} at byte {error.start}") from None
         answer = await anyio.to_thread.run_sync(lambda: take_snapshot(
             request.app.state.timeline, name, format, text.splitlines(keepends=True), published_at=published_at,
             complete=params.flag(complete, "complete"), recorded_by=principal_of(request).name))

@@ -47,7 +47,7 @@ def log(timeline):
         report("Kursk incursion", kind="offensive", occurred="2024-08-06/..", published_at="2024-08-06"),
         report("A false report", kind="battle", occurred="2024-08-09", published_at="2024-08-09"),
     ]
-    receipts, _ = timeline.execute(ops, "test", batch=True)
+    receipts = timeline.execute(ops, "test", batch=True)
     ids = [r.id for r in receipts]
     timeline.execute([correct(ids[0], {"fatalities": {"low": 3, "best": 7, "high": 9}}, published_at="2024-08-20")],
                      "test")
