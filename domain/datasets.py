@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from domain import clock, interop, rules
+from domain import clock, interop, validation
 from domain.commands import CorrectEvent, Op, ReinstateEvent, ReportEvent, RetractEvent
 from domain.dates import normalise
 from domain.entries import Actor, Codes, Fatalities, Place, Source
@@ -267,11 +267,8 @@ def _ged(cell: _Cells) -> tuple[dict, int | None]:
         cell.bad("date_end", f"{end} is before date_start {start}")
     kind = GED_KINDS.get(cell.text("type_of_violence"), "battle")
     counts = Fatalities(**{name: cell.number(name) for name in ("low", "best", "high")})
-    try:
-        rules.check_fatalities(counts, "fatalities")
-    except InvalidInput as error:
-        field, _, detail = error.errors[0]["detail"].partition(": ")
-        cell.bad(field.removeprefix("fatalities."), detail)
+    for column, problem in validation.fatalities(msgspec.structs.asdict(counts)):
+        cell.bad(column, problem)
     dyad, where = cell.text("dyad_name"), cell.text("where_coordinates")
     fields = {
         "kind": kind, "title": " in ".join(filter(None, (dyad, where)))[:300],

@@ -10,18 +10,10 @@ from datetime import date, timedelta
 
 import pycountry
 
+from domain import vocabulary
 from domain.dates import Occurred
 
-ACLED_EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots",
-                     "Strategic developments")
-ACLED_SUB_EVENT_TYPES = (
-    "Armed clash", "Government regains territory", "Non-state actor overtakes territory", "Chemical weapon",
-    "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack", "Remote explosive/landmine/IED",
-    "Grenade", "Sexual violence", "Attack", "Abduction/forced disappearance", "Peaceful protest",
-    "Protest with intervention", "Excessive force against protesters", "Violent demonstration", "Mob violence",
-    "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use", "Headquarters or base established",
-    "Looting/property destruction", "Non-violent transfer of territory", "Other",
-)
+ACLED_EVENT_TYPES, ACLED_SUB_EVENT_TYPES = vocabulary.ACLED_EVENT_TYPES, vocabulary.ACLED_SUB_EVENT_TYPES
 
 # kind -> (PLOVER category, ACLED event type, ACLED sub-event type). PLOVER codes no neutral statement,
 # so `statement` and `other` have no category unless an event's codes.plover gives one.

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import HTTPException
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import PathParameter, QueryParameter, RawBody
 from litestar.response import Stream
@@ -66,7 +65,8 @@ class DatasetController(Controller):
     tags = ["interop"]
 
     @post("/{name:str}/snapshots", summary="Take a dataset snapshot (ACLED or UCDP GED CSV) as one atomic batch",
-          request_max_body_size=MAX_SNAPSHOT, status_code=201, operation_class=CsvBodyOperation)
+          request_max_body_size=MAX_SNAPSHOT, status_code=201, operation_class=CsvBodyOperation,
+          opt={"request_media_types": ("text/csv",)})
     async def snapshot(
         self, request: Request, body: RawBody, name: Annotated[str, PathParameter(description="the dataset, e.g. acled")],
         format: Annotated[str, QueryParameter(description="acled-csv or ged-csv")],
@@ -80,8 +80,6 @@ class DatasetController(Controller):
         if format not in datasets.FORMATS:
             raise MalformedRequest.at("format", f"{format!r} is not one of {', '.join(datasets.FORMATS)}")
         params.instant(published_at, "published_at", 0)
-        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "text/csv":
-            raise HTTPException(status_code=415, detail="a dataset snapshot's body must be text/csv")
         try:
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError as error:
