@@ -14,7 +14,6 @@ from api.conveniences import NOT_MODIFIED, IfNoneMatch, tagged
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
 from domain.commands import entity_id
 from domain.errors import MalformedRequest
-from projections.queries import TimelineFilter
 
 KnownAt = Annotated[str | None, QueryParameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
 RecordedAt = Annotated[str | None, QueryParameter(description="record time R (RFC 3339 with offset, or a date); default now")]
@@ -40,11 +39,7 @@ class ReadController(Controller):
         include_retracted: FromQuery[str | None] = None, limit: Limit = None, cursor: FromQuery[str | None] = None,
     ) -> Response[TimelineOut]:
         at, after = params.pinned(cursor, known_at, recorded_at)
-        start, end = params.world_window(from_, to)
-        where = TimelineFilter(
-            start=start, end=end,
-            kinds=params.kinds(kind), actor=actor, track=track, place=place, text=q,
-            include_retracted=params.flag(include_retracted, "include_retracted"))
+        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted)
         if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
             raise MalformedRequest.at("cursor", "is not a timeline cursor")
         page = await run(routing.reader(request, at).timeline, where, at, params.limit(limit),
