@@ -240,7 +240,9 @@ def _interop_commands() -> None:
     main.add_command(import_dataset)
 
 
-_interop_commands()
+if __name__ == "__main__":  # `python -m api.cli`: run the `api.cli` module itself, which cli_interop extends
+    from api.cli import main as ceasefire
 
-if __name__ == "__main__":
-    main()
+    ceasefire()
+else:
+    _interop_commands()
