@@ -7,23 +7,35 @@ the current rows still valid at some K >= k, and inserts the refolded states
 from the earliest closed row onwards; rows before k are untouched. A query at
 (K, R) is then one indexed lookup, never a replay.
 
+Windows in world time are served by buckets (docs/index.md): a row's bucket
+is the length class of its occurred interval (at most 4^c - 1 days, or
+unbounded) and whether it was known before it began; `index_buckets` keeps
+each bucket's largest lead, so a window and a knowledge time bound every
+bucket's range of occurred starts.
+
 Rows are applied in the append's own transaction and tracked by position, so
-each entry is applied exactly once; `rebuild` replays the log into empty tables.
+each entry is applied exactly once; `rebuild` rebuilds the tables from the log.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import msgspec
 
-from adapters.store import Store, Tx
+from adapters.store import Store, Tx, ddl
 from domain import clock
 from domain.view import EventState, Logged, fold
+from projections import search
+from projections.matching import WORLD_END, WORLD_START, normalise, occurred_bounds, search_words, words
 
 NAME = "event_states"
-WORLD_START, WORLD_END = "0000-01-01", "9999-12-31"  # an open end sorts and compares as unbounded
+SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets of names
 SEP = "\x1f"
+LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
+_EPOCH = datetime(1970, 1, 1)
+__all__ = ["WORLD_END", "WORLD_START"]
 
 
 def nul_safe(text: str) -> str:
@@ -32,27 +44,68 @@ def nul_safe(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
+SCHEMA_DDL = """
+CREATE TABLE IF NOT EXISTS {s}projection_schema (name TEXT PRIMARY KEY, version {int} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}projection_position (name TEXT PRIMARY KEY, position {int} NOT NULL)
+"""
+
 INDEX_DDL = """
 CREATE TABLE IF NOT EXISTS {s}event_states (
-    event_id TEXT NOT NULL, known_from {int} NOT NULL, known_to {int} NOT NULL,
+    id {int} PRIMARY KEY, event_id TEXT NOT NULL, known_from {int} NOT NULL, known_to {int} NOT NULL,
     recorded_from {int} NOT NULL, recorded_to {int} NOT NULL, visible {int} NOT NULL, retracted {int} NOT NULL,
     kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
-    search TEXT NOT NULL, actors TEXT NOT NULL, places TEXT NOT NULL, view {blob} NOT NULL);
+    bucket {int} NOT NULL, agreement_status TEXT, actors TEXT NOT NULL, places TEXT NOT NULL, tags TEXT NOT NULL,
+    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, view {blob} NOT NULL);
 CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to, occurred_start, event_id);
 CREATE INDEX IF NOT EXISTS event_states_world_when ON {s}event_states
     (occurred_start, event_id, recorded_from, recorded_to, known_from, known_to, visible, retracted);
+CREATE INDEX IF NOT EXISTS event_states_bucket ON {s}event_states
+    (bucket, occurred_start, event_id, recorded_to, recorded_from, known_from, known_to, visible, retracted,
+     occurred_end, kind);
 CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, recorded_to, known_from);
-CREATE TABLE IF NOT EXISTS {s}projection_position (name TEXT PRIMARY KEY, position {int} NOT NULL);
+CREATE INDEX IF NOT EXISTS event_states_track ON {s}event_states (track, occurred_start, event_id)
+    WHERE track IS NOT NULL;
+CREATE TABLE IF NOT EXISTS {s}index_buckets (bucket {int} PRIMARY KEY, max_lead {int} NOT NULL);
 INSERT INTO {s}projection_position SELECT 'event_states', 0
-    WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states');
+    WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states')
 """
+DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}index_buckets",
+        "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
 
 _encoder = msgspec.json.Encoder()
 
 
 def install(store: Store) -> None:
-    store.ddl_scripts.append(INDEX_DDL)
+    store.ddl_scripts.append(SCHEMA_DDL)
     store.on_append.append(lambda tx, appended: apply_appended(store, tx, appended))
+
+
+def prepare(store: Store) -> bool:
+    """Create the index tables, first dropping those an earlier version made (SPEC §8).
+
+    Returns whether they were made afresh over a log that is not empty: then they need a rebuild."""
+    with store.write() as tx:
+        row = tx.one("SELECT version FROM {s}projection_schema WHERE name = ?", (NAME,))
+        outdated = row is None or row["version"] != SCHEMA_VERSION
+        if outdated:
+            for statement in [*DROP, search.for_dialect(tx.dialect.name).DROP]:
+                tx.run(statement)
+            tx.run("DELETE FROM {s}projection_schema WHERE name = ?", (NAME,))
+            tx.run("INSERT INTO {s}projection_schema VALUES (?, ?)", (NAME, SCHEMA_VERSION))
+        for script in (INDEX_DDL, search.for_dialect(tx.dialect.name).DDL):
+            for statement in ddl(tx.dialect, script):
+                tx.run(statement)
+        return outdated and store.head(tx)[0] > 0
+
+
+def clear(tx: Tx) -> None:
+    """Empty the index tables, for a rebuild."""
+    text_index = search.for_dialect(tx.dialect.name)
+    tx.run("DELETE FROM {s}event_states")
+    tx.run("DELETE FROM {s}index_buckets")
+    tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
+    for statement in ddl(tx.dialect, text_index.DDL):
+        tx.run(statement)
 
 
 def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, Logged]]) -> None:
@@ -109,8 +162,26 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
         opening_rows += [(event_id, rectangle) for rectangle in opening]
     tx.many(f"UPDATE {{s}}event_states SET recorded_to = ? WHERE event_id = ? AND known_from = ? "
             f"AND recorded_to = {clock.FOREVER}", closed)
-    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_row(event_id, rectangle) for event_id, rectangle in opening_rows])
+    insert(tx, opening_rows)
+
+
+def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
+    """Write new rows, their words, and any bucket they widen; ids follow the largest so far."""
+    if not rectangles:
+        return
+    first = tx.one("SELECT COALESCE(MAX(id), 0) AS id FROM {s}event_states")["id"] + 1
+    rows = [_row(first + offset, event_id, rectangle) for offset, (event_id, rectangle) in enumerate(rectangles)]
+    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [row for row, _, _ in rows])
+    tx.many(search.for_dialect(tx.dialect.name).INSERT, [(row[0], text) for row, text, _ in rows])
+    leads: dict[int, int] = {}
+    for row, _, lead in rows:
+        leads[row[12]] = max(lead, leads.get(row[12], 0))
+    known = {row["bucket"]: row["max_lead"] for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets")}
+    tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?",
+            [(bucket,) for bucket, lead in leads.items() if bucket in known and lead > known[bucket]])
+    tx.many("INSERT INTO {s}index_buckets VALUES (?, ?)",
+            [(bucket, lead) for bucket, lead in leads.items() if bucket not in known or lead > known[bucket]])
 
 
 def advance(event_id: str, current: list[_Rectangle], entries: list[Logged]):
@@ -130,17 +201,45 @@ def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
     return list(zip(breaks, [*breaks[1:], clock.FOREVER], strict=True))
 
 
-def _row(event_id: str, rectangle: _Rectangle) -> tuple:
+def bucket_of(start: str, end: str, known_from: int) -> tuple[int, int]:
+    """(bucket, lead in days): the interval's length class, doubled, plus 1 if known before it began."""
+    if start == WORLD_START or end == WORLD_END:
+        length_class, began = LENGTH_CLASSES - 1, None
+    else:
+        began = date.fromisoformat(start)
+        days = (date.fromisoformat(end) - began).days
+        length_class = next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
+    lead = max(0, (began - day_of(known_from)).days) if began else 0
+    return length_class * 2 + (lead > 0), lead
+
+
+def longest_days(bucket: int) -> int | None:
+    """The longest occurred interval a bucket holds, in days; None for unbounded."""
+    length_class = bucket // 2
+    return None if length_class == LENGTH_CLASSES - 1 else 4 ** length_class - 1
+
+
+def day_of(instant: int) -> date:
+    """The UTC day an instant falls on."""
+    return (_EPOCH + timedelta(microseconds=instant)).date()
+
+
+def _row(row_id: int, event_id: str, rectangle: _Rectangle) -> tuple[tuple, str, int]:
+    """(the row, its searchable words, its lead in days)."""
     state, view = rectangle.state, rectangle.state.view
-    return (
-        event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
-        int(state.visible), int(state.retracted),
-        view.kind, view.track, view.occurred.start or WORLD_START, view.occurred.end or WORLD_END,
-        nul_safe(f"{view.title}\n{view.summary}".casefold()),
-        nul_safe(SEP + SEP.join(a.name.casefold() for a in view.actors) + SEP),
-        nul_safe(SEP + SEP.join(k for p in view.places for k in (p.name.casefold(), p.country.casefold())) + SEP),
+    start, end = occurred_bounds(view)
+    bucket, lead = bucket_of(start, end, rectangle.known_from)
+    row = (
+        row_id, event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
+        int(state.visible), int(state.retracted), view.kind, view.track, start, end, bucket, view.agreement_status,
+        nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in view.actors) + SEP),
+        nul_safe(SEP + SEP.join(normalise(k) for p in view.places for k in (p.name, p.country)) + SEP),
+        nul_safe(SEP + SEP.join(normalise(tag) for tag in view.tags) + SEP),
+        nul_safe(SEP.join(a.name for a in view.actors)),
+        nul_safe(SEP.join(f"{p.name}{SEP}{p.country}" for p in view.places)),
         _encoder.encode(view),
     )
+    return row, " ".join(search_words(view)), lead
 
 
 def applied_position(tx: Tx) -> int:

@@ -10,7 +10,7 @@ clocks' bounds, so rows are tested in the index without reading their views.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import msgspec
@@ -18,7 +18,9 @@ import msgspec
 from adapters.store import Store, Tx
 from domain import clock
 from domain.errors import NotFound
-from projections.index import SEP, nul_safe
+from projections import search
+from projections.index import SEP, day_of, longest_days, nul_safe
+from projections.matching import TimelineFilter, normalise, words
 
 _encoder = msgspec.json.Encoder()
 
@@ -36,18 +38,6 @@ class PointInTime:
     @property
     def as_of(self) -> AsOf:
         return AsOf(clock.format_instant(self.known_at), clock.format_instant(self.recorded_at))
-
-
-@dataclass
-class TimelineFilter:
-    start: str | None = None  # keep events whose occurred interval meets [start, end]
-    end: str | None = None
-    kinds: list[str] = field(default_factory=list)
-    actor: str | None = None
-    track: str | None = None
-    place: str | None = None
-    text: str | None = None
-    include_retracted: bool = False
 
 
 class Page(msgspec.Struct):
@@ -105,7 +95,7 @@ class Reader:
             clauses.append("(occurred_start > ? OR (occurred_start = ? AND event_id > ?))")
             params += [after[0], after[0], after[1]]
         with self.store.read() as tx:
-            rows = self._select(tx, at, clauses, params, limit + 1)
+            rows = self._select(tx, at, where, clauses, params, limit + 1)
         items = [with_as_of(row["view"], at) for row in rows[:limit]]
         last = rows[limit - 1] if len(rows) > limit else None
         cursor = encode_cursor(at, [last["occurred_start"], str(last["event_id"])]) if last else None
@@ -113,9 +103,10 @@ class Reader:
 
     def track(self, track: str, at: PointInTime, include_retracted: bool = False) -> dict:
         at = self.seen(at)
-        clauses, params = self._visible(TimelineFilter(track=track, include_retracted=include_retracted))
+        where = TimelineFilter(track=track, include_retracted=include_retracted)
+        clauses, params = self._visible(where)
         with self.store.read() as tx:
-            rows = self._select(tx, at, clauses, params, 1000)
+            rows = self._select(tx, at, where, clauses, params, 1000)
         if not rows:
             raise NotFound(f"track {track!r} has no event known at known_at={at.as_of.known_at}")
         views = [msgspec.json.decode(bytes(row["view"])) for row in rows]
@@ -132,23 +123,28 @@ class Reader:
         anchor = occurred["start"] or occurred["end"]
         items: list = []
         if anchor:
-            start = date.fromisoformat(anchor)
-            window_start = (start - timedelta(days=min(days, (start - date.min).days))).isoformat()  # not before 0001
-            clauses, params = self._visible(TimelineFilter(start=window_start, end=anchor))
-            clauses += ["kind IN ('offensive', 'battle', 'violation')", "event_id <> ?"]
+            where = TimelineFilter(start=_days_before(anchor, days), end=anchor,
+                                   kinds=["offensive", "battle", "violation"])
+            clauses, params = self._visible(where)
+            clauses.append("event_id <> ?")
             with self.store.read() as tx:
-                rows = self._select(tx, at, clauses, [*params, event_id], 1000)
+                rows = self._select(tx, at, where, clauses, [*params, event_id], 1000)
             items = [with_as_of(row["view"], at) for row in rows]
         return {"event": event, "days": days, "items": items, "as_of": msgspec.structs.asdict(at.as_of)}
 
-    @staticmethod
-    def _visible(where: TimelineFilter) -> tuple[list[str], list]:
+    def _visible(self, where: TimelineFilter) -> tuple[list[str], list]:
+        """The filters of `where` as SQL clauses: `matching.meets`, row by row."""
         clauses, params = ["visible = 1"], []
         if not where.include_retracted:
             clauses.append("retracted = 0")
         if where.start:
             clauses.append("occurred_end >= ?")
             params.append(where.start)
+            if where.ongoing != "include":
+                clauses.append("occurred_start < ?" if where.ongoing == "only" else "occurred_start >= ?")
+                params.append(where.start)
+        elif where.ongoing == "only":
+            clauses.append("1 = 0")  # nothing began before a window that has no start
         if where.end:
             clauses.append("occurred_start <= ?")
             params.append(where.end)
@@ -158,26 +154,80 @@ class Reader:
         if where.track:
             clauses.append("track = ?")
             params.append(nul_safe(where.track))
-        for column, value in (("actors", where.actor), ("places", where.place)):
-            if value:
+        if where.actor is not None:  # a run of whole words of a name; no word at all names nobody
+            asked = words(where.actor)
+            clauses.append("actors LIKE ? ESCAPE '\\'" if asked else "1 = 0")
+            params += [f"% {_like(' '.join(asked))} %"] if asked else []
+        for column, value in (("places", where.place), ("tags", where.tag)):
+            if value is not None:
                 clauses.append(f"{column} LIKE ? ESCAPE '\\'")
-                params.append(f"%{SEP}{_like(nul_safe(value.strip().casefold()))}{SEP}%")
-        if where.text:
-            clauses.append("search LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like(nul_safe(where.text.casefold()))}%")
+                params.append(f"%{SEP}{_like(nul_safe(normalise(value.strip())))}{SEP}%")
+        prefixes = words(where.text or "")
+        if prefixes:
+            text_index = search.for_dialect(self.store.dialect.name)
+            clauses.append(f"id IN ({text_index.MATCHING_IDS})")
+            params.append(text_index.query(prefixes))
         return clauses, params
 
-    def _select(self, tx: Tx, at: PointInTime, clauses: list[str], params: list, limit: int) -> list:
+    def _select(self, tx: Tx, at: PointInTime, where: TimelineFilter, clauses: list[str], params: list,
+                limit: int) -> list:
+        """Rows at (K, R) meeting the clauses, in world order: one bounded index range per bucket."""
         recorded, recorded_params = self._recorded(tx, at)
-        sql = (f"SELECT event_id, occurred_start, view FROM {{s}}event_states WHERE {recorded} "
-               f"AND known_from <= ? AND known_to > ? AND {' AND '.join(clauses)} "
-               "ORDER BY occurred_start, event_id LIMIT ?")
-        return tx.rows(sql, [*recorded_params, at.known_at, at.known_at, *params, limit])
+        head = (f"SELECT id, occurred_start, event_id FROM {{s}}event_states WHERE {recorded} "
+                f"AND known_from <= ? AND known_to > ? AND {' AND '.join(clauses)}")
+        head_params = [*recorded_params, at.known_at, at.known_at, *params]
+        if where.start is None and where.end is None:  # from the world's start: one ordered index
+            return tx.rows(f"SELECT id, occurred_start, event_id, view FROM {{s}}event_states WHERE {recorded} "
+                           f"AND known_from <= ? AND known_to > ? AND {' AND '.join(clauses)} "
+                           "ORDER BY occurred_start, event_id LIMIT ?", [*head_params, limit])
+        ranges = self._ranges(tx, at, where)
+        if not ranges:
+            return []
+        parts, part_params = [], []
+        for number, (bucket, low, high) in enumerate(ranges):
+            bounds = ["bucket = ?", *(["occurred_start >= ?"] if low else []), "occurred_start <= ?"]
+            parts.append(f"SELECT * FROM ({head} AND {' AND '.join(bounds)} "
+                         f"ORDER BY occurred_start, event_id LIMIT ?) AS part{number}")
+            part_params += [*head_params, bucket, *([low] if low else []), high, limit]
+        sql = (f"SELECT s.event_id, s.occurred_start, s.view FROM ({' UNION ALL '.join(parts)}) AS hit "
+               "JOIN {s}event_states s ON s.id = hit.id ORDER BY hit.occurred_start, hit.event_id LIMIT ?")
+        return tx.rows(sql, [*part_params, limit])
+
+    @staticmethod
+    def _ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, str | None, str]]:
+        """(bucket, lowest start, highest start) for each bucket that may hold an answer.
+
+        A row meets a window starting at `from` only if it starts within its bucket's longest interval
+        before it, and is known at K only if it starts within its bucket's largest lead after K."""
+        known_day = day_of(at.known_at)
+        ranges = []
+        for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets ORDER BY bucket"):
+            longest = longest_days(row["bucket"])
+            if where.start is None:
+                low = None
+            else:
+                low = where.start if where.ongoing == "exclude" else _days_before(where.start, longest)
+            high = min(where.end or "9999-12-31", _days_after(known_day, row["max_lead"]))
+            if not low or low <= high:
+                ranges.append((row["bucket"], low or None, high))
+        return ranges
 
     def _recorded(self, tx: Tx, at: PointInTime) -> tuple[str, list]:
         if at.recorded_at >= self.store.head(tx)[1]:
             return f"recorded_to = {clock.FOREVER}", []  # a literal: see index.apply
         return "recorded_from <= ? AND recorded_to > ?", [at.recorded_at, at.recorded_at]
+
+
+def _days_before(day: str, days: int | None) -> str | None:
+    """The day `days` before, not before 0001; None when unbounded."""
+    if days is None:
+        return None
+    start = date.fromisoformat(day)
+    return (start - timedelta(days=min(days, (start - date.min).days))).isoformat()
+
+
+def _days_after(day: date, days: int) -> str:
+    return (day + timedelta(days=min(days, (date.max - day).days))).isoformat()
 
 
 def with_as_of(view: bytes, at: PointInTime) -> msgspec.Raw:

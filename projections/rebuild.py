@@ -7,6 +7,7 @@ the append lock, before inline indexing takes over again.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from adapters.store import Store, Tx
@@ -21,7 +22,7 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
     with store.write() as tx:
         resuming = tx.one("SELECT position FROM {s}projection_position WHERE name = ?", (IN_PROGRESS,))
         if fresh and not resuming:
-            tx.run("DELETE FROM {s}event_states")
+            index.clear(tx)
             index.set_applied_position(tx, 0)
             tx.run("INSERT INTO {s}projection_position VALUES (?, 0)", (IN_PROGRESS,))
     applied = 0
@@ -44,6 +45,12 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
     if progress:
         progress(total, total)
     return applied
+
+
+def report_to_console(done: int, total: int) -> None:
+    """Progress of a rebuild at start, for the operator watching the console."""
+    print(f"\rrebuilding the index: {done}/{total} entries", end="\n" if done >= total else "",
+          file=sys.stderr, flush=True)
 
 
 def _apply_range(store: Store, tx: Tx, after: int, until: int) -> int:
