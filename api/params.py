@@ -69,6 +69,17 @@ def kinds(value: str | None) -> list[str]:
     return chosen
 
 
+ONGOING = ("include", "exclude", "only")
+
+
+def ongoing(value: str | None) -> str:
+    if value is None:
+        return "include"
+    if value not in ONGOING:
+        raise BadQuery.at("ongoing", f"{value!r} is not one of {', '.join(ONGOING)}")
+    return value
+
+
 def flag(value: str | None, name: str) -> bool:
     if value is None:
         return False

@@ -19,6 +19,7 @@ each entry is applied exactly once; `rebuild` rebuilds the tables from the log.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -66,10 +67,13 @@ CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, reco
 CREATE INDEX IF NOT EXISTS event_states_track ON {s}event_states (track, occurred_start, event_id)
     WHERE track IS NOT NULL;
 CREATE TABLE IF NOT EXISTS {s}index_buckets (bucket {int} PRIMARY KEY, max_lead {int} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}index_counts (
+    list TEXT NOT NULL, name TEXT NOT NULL, count {int} NOT NULL, PRIMARY KEY (list, name));
 INSERT INTO {s}projection_position SELECT 'event_states', 0
     WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states')
 """
 DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}index_buckets",
+        "DROP TABLE IF EXISTS {s}index_counts",
         "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
 
 _encoder = msgspec.json.Encoder()
@@ -103,6 +107,7 @@ def clear(tx: Tx) -> None:
     text_index = search.for_dialect(tx.dialect.name)
     tx.run("DELETE FROM {s}event_states")
     tx.run("DELETE FROM {s}index_buckets")
+    tx.run("DELETE FROM {s}index_counts")
     tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
     for statement in ddl(tx.dialect, text_index.DDL):
         tx.run(statement)
@@ -128,6 +133,14 @@ class _Rectangle:
     recorded_from: int
     recorded_to: int = clock.FOREVER
     state: EventState | None = None
+    listed: tuple[tuple[str, str], ...] = ()  # what a stored row adds to the listings' counts
+
+    def listings(self) -> tuple[tuple[str, str], ...]:
+        if self.state is None:
+            return self.listed
+        view = self.state.view
+        columns = (view.track and nul_safe(view.track), _names(view.actors), _place_names(view.places))
+        return listed(self.state.visible, self.state.retracted, *columns)
 
 
 def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
@@ -147,10 +160,12 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
         chunk = known[start:start + 500]
         # The open end is written as a literal: as a parameter, PostgreSQL's generic plan takes it for a
         # selective value and scans the (recorded_to, …) index, where nearly every row is open.
-        for row in tx.rows(f"SELECT event_id, known_from, known_to FROM {{s}}event_states WHERE "
-                           f"event_id IN ({', '.join('?' * len(chunk))}) AND recorded_to = {clock.FOREVER}", chunk):
-            current[str(row["event_id"])].append(_Rectangle(row["known_from"], row["known_to"], 0))
-    closed, opening_rows = [], []
+        for row in tx.rows(f"SELECT event_id, known_from, known_to, visible, retracted, track, actor_names, "
+                           f"place_names FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(chunk))}) "
+                           f"AND recorded_to = {clock.FOREVER}", chunk):
+            stored = listed(row["visible"], row["retracted"], row["track"], row["actor_names"], row["place_names"])
+            current[str(row["event_id"])].append(_Rectangle(row["known_from"], row["known_to"], 0, listed=stored))
+    closed, opening_rows, counted = [], [], Counter()
     for event_id, position in appended:
         entries = [e for e in streams[event_id] if e.position <= position]
         closing, opening = advance(event_id, current[event_id], entries)
@@ -160,9 +175,45 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
                 closed.append((rectangle.recorded_to, event_id, rectangle.known_from))
         current[event_id] = [r for r in current[event_id] if r not in closing] + opening
         opening_rows += [(event_id, rectangle) for rectangle in opening]
+        counted.update(_latest(opening))
+        counted.subtract(_latest(closing))
     tx.many(f"UPDATE {{s}}event_states SET recorded_to = ? WHERE event_id = ? AND known_from = ? "
             f"AND recorded_to = {clock.FOREVER}", closed)
     insert(tx, opening_rows)
+    count(tx, counted)
+
+
+def _latest(rectangles: list[_Rectangle]) -> list[tuple[str, str]]:
+    """What the rectangle valid at every later knowledge time, if among these, lists."""
+    return [item for r in rectangles if r.known_to == clock.FOREVER for item in r.listings()]
+
+
+def count(tx: Tx, counted: Counter) -> None:
+    """Move the listings' counts of the latest state (K and R at or after the newest entry) by `counted`."""
+    tx.many("INSERT INTO {s}index_counts VALUES (?, ?, ?) ON CONFLICT (list, name) "
+            "DO UPDATE SET count = index_counts.count + excluded.count",
+            [(list_name, name, change) for (list_name, name), change in sorted(counted.items()) if change])
+
+
+def listed(visible: int, retracted: int, track: str | None, actor_names: str,
+           place_names: str) -> tuple[tuple[str, str], ...]:
+    """(list, name) of each listing a visible, standing event counts in: each name once."""
+    if not visible or retracted:
+        return ()
+    places = place_names.split(SEP) if place_names else []
+    return tuple(dict.fromkeys([
+        *([("track", track)] if track is not None else []),
+        *(("actor", name) for name in (actor_names.split(SEP) if actor_names else [])),
+        *(("place", f"{name}{SEP}{country}") for name, country in zip(places[::2], places[1::2], strict=True)),
+    ]))
+
+
+def _names(actors) -> str:
+    return nul_safe(SEP.join(a.name for a in actors))
+
+
+def _place_names(places) -> str:
+    return nul_safe(SEP.join(f"{p.name}{SEP}{p.country}" for p in places))
 
 
 def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
@@ -231,12 +282,11 @@ def _row(row_id: int, event_id: str, rectangle: _Rectangle) -> tuple[tuple, str,
     bucket, lead = bucket_of(start, end, rectangle.known_from)
     row = (
         row_id, event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
-        int(state.visible), int(state.retracted), view.kind, view.track, start, end, bucket, view.agreement_status,
+        int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track), start, end, bucket, view.agreement_status,
         nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in view.actors) + SEP),
         nul_safe(SEP + SEP.join(normalise(k) for p in view.places for k in (p.name, p.country)) + SEP),
         nul_safe(SEP + SEP.join(normalise(tag) for tag in view.tags) + SEP),
-        nul_safe(SEP.join(a.name for a in view.actors)),
-        nul_safe(SEP.join(f"{p.name}{SEP}{p.country}" for p in view.places)),
+        _names(view.actors), _place_names(view.places),
         _encoder.encode(view),
     )
     return row, " ".join(search_words(view)), lead

@@ -70,7 +70,7 @@ class Reader:
         return with_as_of(row["view"], at)
 
     def _state(self, tx: Tx, event_id: str, at: PointInTime):
-        recorded, params = self._recorded(tx, at)
+        recorded, params = self.recorded(tx, at)
         return tx.one(f"SELECT visible, view FROM {{s}}event_states WHERE event_id = ? AND {recorded} "
                       "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
 
@@ -172,7 +172,7 @@ class Reader:
     def _select(self, tx: Tx, at: PointInTime, where: TimelineFilter, clauses: list[str], params: list,
                 limit: int) -> list:
         """Rows at (K, R) meeting the clauses, in world order: one bounded index range per bucket."""
-        recorded, recorded_params = self._recorded(tx, at)
+        recorded, recorded_params = self.recorded(tx, at)
         head = (f"SELECT id, occurred_start, event_id FROM {{s}}event_states WHERE {recorded} "
                 f"AND known_from <= ? AND known_to > ? AND {' AND '.join(clauses)}")
         head_params = [*recorded_params, at.known_at, at.known_at, *params]
@@ -212,7 +212,7 @@ class Reader:
                 ranges.append((row["bucket"], low or None, high))
         return ranges
 
-    def _recorded(self, tx: Tx, at: PointInTime) -> tuple[str, list]:
+    def recorded(self, tx: Tx, at: PointInTime) -> tuple[str, list]:
         if at.recorded_at >= self.store.head(tx)[1]:
             return f"recorded_to = {clock.FOREVER}", []  # a literal: see index.apply
         return "recorded_from <= ? AND recorded_to > ?", [at.recorded_at, at.recorded_at]
