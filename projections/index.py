@@ -254,10 +254,10 @@ def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
 
 def bucket_of(start: str, end: str, known_from: int) -> tuple[int, int]:
     """(bucket, lead in days): the interval's length class, doubled, plus 1 if known before it began."""
-    if start == WORLD_START or end == WORLD_END:
-        length_class, began = LENGTH_CLASSES - 1, None
+    began = None if start == WORLD_START else date.fromisoformat(start)
+    if began is None or end == WORLD_END:
+        length_class = LENGTH_CLASSES - 1
     else:
-        began = date.fromisoformat(start)
         days = (date.fromisoformat(end) - began).days
         length_class = next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
     lead = max(0, (began - day_of(known_from)).days) if began else 0
