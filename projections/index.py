@@ -183,6 +183,27 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
     count(tx, counted)
 
 
+def rows_of_stream(event_id: str, entries: list[Logged]) -> list[_Rectangle]:
+    """Every row the appends of a whole stream make, one after another, with the record time each closed."""
+    current: list[_Rectangle] = []
+    made: list[_Rectangle] = []
+    for count_so_far, entry in enumerate(entries, 1):
+        closing, opening = advance(event_id, current, entries[:count_so_far])
+        for rectangle in closing:
+            rectangle.recorded_to = entry.recorded_at
+        current = [r for r in current if r not in closing] + opening
+        made += opening
+    return made
+
+
+def write_streams(tx: Tx, streams: dict[str, list[Logged]]) -> None:
+    """Index whole streams of events not yet in the index: their rows, words, buckets and counts."""
+    rows = [(event_id, rectangle) for event_id, entries in streams.items()
+            for rectangle in rows_of_stream(event_id, entries)]
+    insert(tx, rows)
+    count(tx, Counter(_latest([r for _, r in rows if r.recorded_to == clock.FOREVER])))
+
+
 def _latest(rectangles: list[_Rectangle]) -> list[tuple[str, str]]:
     """What the rectangle valid at every later knowledge time, if among these, lists."""
     return [item for r in rectangles if r.known_to == clock.FOREVER for item in r.listings()]
