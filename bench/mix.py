@@ -47,8 +47,11 @@ class Mix:
         with store.read() as tx:
             self.first_recorded = tx.one("SELECT recorded_at FROM {s}ledger WHERE position = 1")["recorded_at"]
             self.head = store.head(tx)[1]
-            ids = [str(r["event_id"]) for r in tx.rows("SELECT event_id FROM {s}ledger WHERE version = 1")]
-            self.events = rng.sample(ids, min(len(ids), 2000))
+            reported = [(str(r["event_id"]), r["known_at"])
+                        for r in tx.rows("SELECT event_id, known_at FROM {s}ledger WHERE version = 1")]
+            self.reported = rng.sample(reported, min(len(reported), 2000))
+            self.events = [event_id for event_id, _ in self.reported]
+            ids = [event_id for event_id, _ in reported]
             self.agreements = [str(r["event_id"]) for r in tx.rows(
                 f"SELECT event_id FROM {{s}}event_states WHERE kind = 'agreement' AND recorded_to = {clock.FOREVER} "
                 f"AND known_to = {clock.FOREVER} AND visible = 1 AND retracted = 0")] or ids
@@ -110,15 +113,10 @@ class Mix:
                         f"&limit={LIMIT}")
 
     def event(self, rng) -> Question:
-        event_id = rng.choice(self.events)
-        at = PointInTime(_instant(FIRST) + rng.randrange(clock.now_micros() - _instant(FIRST)), clock.now_micros())
-
-        def ask():
-            try:
-                return self.reader.event(event_id, at)
-            except Exception:  # not yet known at that K: a 404 is an answer too
-                return None
-        return Question(ask, f"/v1/events/{event_id}?{_times(at)}")
+        event_id, reported = rng.choice(self.reported)
+        now = clock.now_micros()
+        at = PointInTime(reported + rng.randrange(now - reported), now)  # known by then: a view, not a 404
+        return Question(lambda: self.reader.event(event_id, at), f"/v1/events/{event_id}?{_times(at)}")
 
     # --- the listings (SPEC §9: p50 <= 50 ms at 1M) -------------------------------------------------
 
@@ -129,7 +127,8 @@ class Mix:
     # --- pieces --------------------------------------------------------------------------------
 
     def _timeline(self, where: TimelineFilter, at: PointInTime, query: dict[str, str]) -> Question:
-        query = {**query, "limit": str(LIMIT), **dict(pair.split("=") for pair in _times(at).split("&"))}
+        query = {**query, "limit": str(LIMIT), "known_at": clock.format_instant(at.known_at),
+                 "recorded_at": clock.format_instant(at.recorded_at)}
         return Question(lambda: self.reader.timeline(where, at, LIMIT, None),
                         "/v1/timeline?" + "&".join(f"{k}={quote(v)}" for k, v in query.items()))
 

@@ -187,8 +187,9 @@ def rows_of_stream(event_id: str, entries: list[Logged]) -> list[_Rectangle]:
     """Every row the appends of a whole stream make, one after another, with the record time each closed."""
     current: list[_Rectangle] = []
     made: list[_Rectangle] = []
+    folds: dict = {}
     for count_so_far, entry in enumerate(entries, 1):
-        closing, opening = advance(event_id, current, entries[:count_so_far])
+        closing, opening = advance(event_id, current, entries[:count_so_far], folds)
         for rectangle in closing:
             rectangle.recorded_to = entry.recorded_at
         current = [r for r in current if r not in closing] + opening
@@ -242,7 +243,9 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
     if not rectangles:
         return
     first = tx.one("SELECT COALESCE(MAX(id), 0) AS id FROM {s}event_states")["id"] + 1
-    rows = [_row(first + offset, event_id, rectangle) for offset, (event_id, rectangle) in enumerate(rectangles)]
+    described: dict[int, tuple] = {}  # by the state's identity: rows often share one state
+    rows = [_row(first + offset, event_id, rectangle, described)
+            for offset, (event_id, rectangle) in enumerate(rectangles)]
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row for row, _, _ in rows])
     tx.many(search.for_dialect(tx.dialect.name).INSERT, [(row[0], text) for row, text, _ in rows])
@@ -256,15 +259,27 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
             [(bucket, lead) for bucket, lead in leads.items() if bucket not in known or lead > known[bucket]])
 
 
-def advance(event_id: str, current: list[_Rectangle], entries: list[Logged]):
+def advance(event_id: str, current: list[_Rectangle], entries: list[Logged], folds: dict | None = None):
     """Appending entries[-1] (record time r, knowledge time k) closes, at r, the rectangles still
-    valid at some K >= k, and opens refolded ones from the earliest closed one on."""
+    valid at some K >= k, and opens refolded ones from the earliest closed one on.
+
+    `folds` remembers states by the positions seen: a stream's later appends refold, unchanged, the
+    knowledge intervals before their own knowledge time."""
     new = entries[-1]
     closing = [r for r in current if r.known_to > new.known_at]
     refold_from = min([new.known_at, *(r.known_from for r in closing)])
-    opening = [_Rectangle(start, end, new.recorded_at, state=fold(event_id, entries, start))
+    opening = [_Rectangle(start, end, new.recorded_at, state=_fold(event_id, entries, start, folds))
                for start, end in _intervals(entries, refold_from)]
     return closing, opening
+
+
+def _fold(event_id: str, entries: list[Logged], known_at: int, folds: dict | None) -> EventState:
+    if folds is None:
+        return fold(event_id, entries, known_at)
+    seen = tuple(e.position for e in entries if e.known_at <= known_at)
+    if seen not in folds:
+        folds[seen] = fold(event_id, entries, known_at)
+    return folds[seen]
 
 
 def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
@@ -296,21 +311,32 @@ def day_of(instant: int) -> date:
     return (_EPOCH + timedelta(microseconds=instant)).date()
 
 
-def _row(row_id: int, event_id: str, rectangle: _Rectangle) -> tuple[tuple, str, int]:
+def _row(row_id: int, event_id: str, rectangle: _Rectangle, described: dict[int, tuple]) -> tuple[tuple, str, int]:
     """(the row, its searchable words, its lead in days)."""
-    state, view = rectangle.state, rectangle.state.view
-    start, end = occurred_bounds(view)
+    state = rectangle.state
+    if id(state) not in described:
+        described[id(state)] = (state, *_describe(state))
+    _, start, end, columns, text = described[id(state)]
     bucket, lead = bucket_of(start, end, rectangle.known_from)
-    row = (
-        row_id, event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
-        int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track), start, end, bucket, view.agreement_status,
+    row = (row_id, event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
+           *columns[:4], start, end, bucket, *columns[4:])
+    return row, text, lead
+
+
+def _describe(state: EventState) -> tuple[str, str, tuple, str]:
+    """(occurred start, end, the row's other columns from the state, its searchable words)."""
+    view = state.view
+    start, end = occurred_bounds(view)
+    columns = (
+        int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track),
+        view.agreement_status,
         nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in view.actors) + SEP),
         nul_safe(SEP + SEP.join(normalise(k) for p in view.places for k in (p.name, p.country)) + SEP),
         nul_safe(SEP + SEP.join(normalise(tag) for tag in view.tags) + SEP),
         _names(view.actors), _place_names(view.places),
         _encoder.encode(view),
     )
-    return row, " ".join(search_words(view)), lead
+    return start, end, columns, " ".join(search_words(view))
 
 
 def applied_position(tx: Tx) -> int:

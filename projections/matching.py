@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from domain.view import EventView
@@ -24,15 +25,23 @@ _FOLDS = {**dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u
 _WORD = re.compile(r"[^\W_]+")
 
 
+@lru_cache(maxsize=65536)  # an event's rows repeat its texts
 def normalise(text: str) -> str:
     """Casefolded, without diacritics, with one dash and one style of each quote."""
+    if text.isascii():
+        return text.lower().translate(_FOLDS)
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", bare).translate(_FOLDS)
 
 
+@lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(normalise(text)))
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(normalise(text))
+    return list(_words(text))
 
 
 @dataclass
