@@ -32,7 +32,7 @@ from projections import search
 from projections.matching import WORLD_END, WORLD_START, normalise, occurred_bounds, search_words, words
 
 NAME = "event_states"
-SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets of names
+SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets and counts of names
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
 _EPOCH = datetime(1970, 1, 1)
@@ -66,6 +66,9 @@ CREATE INDEX IF NOT EXISTS event_states_bucket ON {s}event_states
 CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, recorded_to, known_from);
 CREATE INDEX IF NOT EXISTS event_states_track ON {s}event_states (track, occurred_start, event_id)
     WHERE track IS NOT NULL;
+CREATE TABLE IF NOT EXISTS {s}event_facets (
+    facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
+    PRIMARY KEY (facet, bucket, occurred_start, event_id));
 CREATE TABLE IF NOT EXISTS {s}index_buckets (bucket {int} PRIMARY KEY, max_lead {int} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}index_counts (
     list TEXT NOT NULL, name TEXT NOT NULL, count {int} NOT NULL, PRIMARY KEY (list, name));
@@ -73,7 +76,7 @@ INSERT INTO {s}projection_position SELECT 'event_states', 0
     WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states')
 """
 DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}index_buckets",
-        "DROP TABLE IF EXISTS {s}index_counts",
+        "DROP TABLE IF EXISTS {s}index_counts", "DROP TABLE IF EXISTS {s}event_facets",
         "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
 
 _encoder = msgspec.json.Encoder()
@@ -108,6 +111,7 @@ def clear(tx: Tx) -> None:
     tx.run("DELETE FROM {s}event_states")
     tx.run("DELETE FROM {s}index_buckets")
     tx.run("DELETE FROM {s}index_counts")
+    tx.run("DELETE FROM {s}event_facets")
     tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
     for statement in ddl(tx.dialect, text_index.DDL):
         tx.run(statement)
@@ -247,10 +251,12 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
     rows = [_row(first + offset, event_id, rectangle, described)
             for offset, (event_id, rectangle) in enumerate(rectangles)]
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row for row, _, _ in rows])
-    tx.many(search.for_dialect(tx.dialect.name).INSERT, [(row[0], text) for row, text, _ in rows])
+            [row for row, _, _, _ in rows])
+    tx.many(search.for_dialect(tx.dialect.name).INSERT, [(row[0], text) for row, text, _, _ in rows])
+    faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
+    tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
     leads: dict[int, int] = {}
-    for row, _, lead in rows:
+    for row, _, lead, _ in rows:
         leads[row[12]] = max(lead, leads.get(row[12], 0))
     known = {row["bucket"]: row["max_lead"] for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets")}
     tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?",
@@ -311,20 +317,25 @@ def day_of(instant: int) -> date:
     return (_EPOCH + timedelta(microseconds=instant)).date()
 
 
-def _row(row_id: int, event_id: str, rectangle: _Rectangle, described: dict[int, tuple]) -> tuple[tuple, str, int]:
-    """(the row, its searchable words, its lead in days)."""
+def _row(row_id: int, event_id: str, rectangle: _Rectangle, described: dict[int, tuple]):
+    """(the row, its searchable words, its lead in days, its facets)."""
     state = rectangle.state
-    if id(state) not in described:
+    if id(state) not in described:  # the state is kept in the entry, so its id is not reused meanwhile
         described[id(state)] = (state, *_describe(state))
-    _, start, end, columns, text = described[id(state)]
+    _, start, end, columns, text, facets = described[id(state)]
     bucket, lead = bucket_of(start, end, rectangle.known_from)
     row = (row_id, event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
            *columns[:4], start, end, bucket, *columns[4:])
-    return row, text, lead
+    return row, text, lead, facets
 
 
-def _describe(state: EventState) -> tuple[str, str, tuple, str]:
-    """(occurred start, end, the row's other columns from the state, its searchable words)."""
+def facet(list_name: str, key: str) -> str:
+    """A facet of `event_facets`: an actor's name word, a tag or a place's name or country, normalised."""
+    return nul_safe(f"{list_name}{SEP}{key}")
+
+
+def _describe(state: EventState) -> tuple:
+    """(occurred start, end, the row's other columns from the state, its searchable words, its facets)."""
     view = state.view
     start, end = occurred_bounds(view)
     columns = (
@@ -336,7 +347,10 @@ def _describe(state: EventState) -> tuple[str, str, tuple, str]:
         _names(view.actors), _place_names(view.places),
         _encoder.encode(view),
     )
-    return start, end, columns, " ".join(search_words(view))
+    facets = {*(facet("actor", word) for a in view.actors for word in words(a.name)),
+              *(facet("place", normalise(key)) for p in view.places for key in (p.name, p.country)),
+              *(facet("tag", normalise(tag)) for tag in view.tags)}
+    return start, end, columns, " ".join(search_words(view)), facets
 
 
 def applied_position(tx: Tx) -> int:

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 import msgspec
 
 from adapters.store import Store, Tx
 from domain import clock
 from domain.errors import NotFound
-from projections import search
-from projections.index import SEP, day_of, longest_days, nul_safe
-from projections.matching import TimelineFilter, normalise, words
+from projections import selection
+from projections.matching import TimelineFilter
 
 _encoder = msgspec.json.Encoder()
 
@@ -90,12 +88,10 @@ class Reader:
 
     def timeline(self, where: TimelineFilter, at: PointInTime, limit: int, after: tuple[str, str] | None) -> Page:
         at = self.seen(at)
-        clauses, params = self._visible(where)
-        if after:
-            clauses.append("(occurred_start > ? OR (occurred_start = ? AND event_id > ?))")
-            params += [after[0], after[0], after[1]]
+        later = ["(s.occurred_start > ? OR (s.occurred_start = ? AND s.event_id > ?))"] if after else []
         with self.store.read() as tx:
-            rows = self._select(tx, at, where, clauses, params, limit + 1)
+            recorded, sql, params = self._select(tx, at, where, later, [after[0], after[0], after[1]] if after else [])
+            rows = selection.select(tx, recorded, at, where, sql, params, limit + 1)
         items = [with_as_of(row["view"], at) for row in rows[:limit]]
         last = rows[limit - 1] if len(rows) > limit else None
         cursor = encode_cursor(at, [last["occurred_start"], str(last["event_id"])]) if last else None
@@ -104,9 +100,9 @@ class Reader:
     def track(self, track: str, at: PointInTime, include_retracted: bool = False) -> dict:
         at = self.seen(at)
         where = TimelineFilter(track=track, include_retracted=include_retracted)
-        clauses, params = self._visible(where)
         with self.store.read() as tx:
-            rows = self._select(tx, at, where, clauses, params, 1000)
+            recorded, sql, params = self._select(tx, at, where)
+            rows = selection.select(tx, recorded, at, where, sql, params, 1000)
         if not rows:
             raise NotFound(f"track {track!r} has no event known at known_at={at.as_of.known_at}")
         views = [msgspec.json.decode(bytes(row["view"])) for row in rows]
@@ -123,121 +119,32 @@ class Reader:
         anchor = occurred["start"] or occurred["end"]
         items: list = []
         if anchor:
-            where = TimelineFilter(start=_days_before(anchor, days), end=anchor,
+            where = TimelineFilter(start=selection.days_before(anchor, days), end=anchor,
                                    kinds=["offensive", "battle", "violation"])
-            clauses, params = self._visible(where)
-            clauses.append("event_id <> ?")
             with self.store.read() as tx:
-                rows = self._select(tx, at, where, clauses, [*params, event_id], 1000)
+                recorded, sql, params = self._select(tx, at, where, ["s.event_id <> ?"], [event_id])
+                rows = selection.select(tx, recorded, at, where, sql, params, 1000)
             items = [with_as_of(row["view"], at) for row in rows]
         return {"event": event, "days": days, "items": items, "as_of": msgspec.structs.asdict(at.as_of)}
 
-    def _visible(self, where: TimelineFilter) -> tuple[list[str], list]:
-        """The filters of `where` as SQL clauses: `matching.meets`, row by row."""
-        clauses, params = ["visible = 1"], []
-        if not where.include_retracted:
-            clauses.append("retracted = 0")
-        if where.start:
-            clauses.append("occurred_end >= ?")
-            params.append(where.start)
-            if where.ongoing != "include":
-                clauses.append("occurred_start < ?" if where.ongoing == "only" else "occurred_start >= ?")
-                params.append(where.start)
-        elif where.ongoing == "only":
-            clauses.append("1 = 0")  # nothing began before a window that has no start
-        if where.end:
-            clauses.append("occurred_start <= ?")
-            params.append(where.end)
-        if where.kinds:
-            clauses.append(f"kind IN ({', '.join('?' * len(where.kinds))})")
-            params += where.kinds
-        if where.track:
-            clauses.append("track = ?")
-            params.append(nul_safe(where.track))
-        if where.actor is not None:  # a run of whole words of a name; no word at all names nobody
-            asked = words(where.actor)
-            clauses.append("actors LIKE ? ESCAPE '\\'" if asked else "1 = 0")
-            params += [f"% {_like(' '.join(asked))} %"] if asked else []
-        for column, value in (("places", where.place), ("tags", where.tag)):
-            if value is not None:
-                clauses.append(f"{column} LIKE ? ESCAPE '\\'")
-                params.append(f"%{SEP}{_like(nul_safe(normalise(value.strip())))}{SEP}%")
-        prefixes = words(where.text or "")
-        if prefixes:
-            text_index = search.for_dialect(self.store.dialect.name)
-            clauses.append(f"id IN ({text_index.MATCHING_IDS})")
-            params.append(text_index.query(prefixes))
-        return clauses, params
-
-    def _select(self, tx: Tx, at: PointInTime, where: TimelineFilter, clauses: list[str], params: list,
-                limit: int) -> list:
-        """Rows at (K, R) meeting the clauses, in world order: one bounded index range per bucket."""
-        recorded, recorded_params = self.recorded(tx, at)
-        head = (f"SELECT id, occurred_start, event_id FROM {{s}}event_states WHERE {recorded} "
-                f"AND known_from <= ? AND known_to > ? AND {' AND '.join(clauses)}")
-        head_params = [*recorded_params, at.known_at, at.known_at, *params]
-        if where.start is None and where.end is None:  # from the world's start: one ordered index
-            return tx.rows(f"SELECT id, occurred_start, event_id, view FROM {{s}}event_states WHERE {recorded} "
-                           f"AND known_from <= ? AND known_to > ? AND {' AND '.join(clauses)} "
-                           "ORDER BY occurred_start, event_id LIMIT ?", [*head_params, limit])
-        ranges = self._ranges(tx, at, where)
-        if not ranges:
-            return []
-        parts, part_params = [], []
-        for number, (bucket, low, high) in enumerate(ranges):
-            bounds = ["bucket = ?", *(["occurred_start >= ?"] if low else []), "occurred_start <= ?"]
-            parts.append(f"SELECT * FROM ({head} AND {' AND '.join(bounds)} "
-                         f"ORDER BY occurred_start, event_id LIMIT ?) AS part{number}")
-            part_params += [*head_params, bucket, *([low] if low else []), high, limit]
-        sql = (f"SELECT s.event_id, s.occurred_start, s.view FROM ({' UNION ALL '.join(parts)}) AS hit "
-               "JOIN {s}event_states s ON s.id = hit.id ORDER BY hit.occurred_start, hit.event_id LIMIT ?")
-        return tx.rows(sql, [*part_params, limit])
-
-    @staticmethod
-    def _ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, str | None, str]]:
-        """(bucket, lowest start, highest start) for each bucket that may hold an answer.
-
-        A row meets a window starting at `from` only if it starts within its bucket's longest interval
-        before it, and is known at K only if it starts within its bucket's largest lead after K."""
-        known_day = day_of(at.known_at)
-        ranges = []
-        for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets ORDER BY bucket"):
-            longest = longest_days(row["bucket"])
-            if where.start is None:
-                low = None
-            else:
-                low = where.start if where.ongoing == "exclude" else _days_before(where.start, longest)
-            high = min(where.end or "9999-12-31", _days_after(known_day, row["max_lead"]))
-            if not low or low <= high:
-                ranges.append((row["bucket"], low or None, high))
-        return ranges
-
-    def recorded(self, tx: Tx, at: PointInTime) -> tuple[str, list]:
+    def recorded(self, tx: Tx, at: PointInTime, row: str = "") -> tuple[str, list]:
+        """The rows valid at record time R (of the table aliased `row`, if any), as SQL."""
+        row = f"{row}." if row else ""
         if at.recorded_at >= self.store.head(tx)[1]:
-            return f"recorded_to = {clock.FOREVER}", []  # a literal: see index.apply
-        return "recorded_from <= ? AND recorded_to > ?", [at.recorded_at, at.recorded_at]
+            return f"{row}recorded_to = {clock.FOREVER}", []  # a literal: see index.apply
+        return f"{row}recorded_from <= ? AND {row}recorded_to > ?", [at.recorded_at, at.recorded_at]
 
-
-def _days_before(day: str, days: int | None) -> str | None:
-    """The day `days` before, not before 0001; None when unbounded."""
-    if days is None:
-        return None
-    start = date.fromisoformat(day)
-    return (start - timedelta(days=min(days, (start - date.min).days))).isoformat()
-
-
-def _days_after(day: date, days: int) -> str:
-    return (day + timedelta(days=min(days, (date.max - day).days))).isoformat()
+    def _select(self, tx: Tx, at: PointInTime, where: TimelineFilter, extra: list[str] = (),
+                extra_params: list = ()) -> tuple:
+        """`where`'s rows at (K, R), with more clauses on the row `s` if given; limit is the caller's."""
+        sql, params = selection.clauses(where, self.store.dialect.name)
+        return self.recorded(tx, at, "s"), [*sql, *extra], [*params, *extra_params]
 
 
 def with_as_of(view: bytes, at: PointInTime) -> msgspec.Raw:
     """The stored view with the query's (K, R) spliced in, without decoding it."""
     view = bytes(view)
     return msgspec.Raw(view[:-1] + b',"as_of":' + _encoder.encode(at.as_of) + b"}")
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def encode_cursor(at: PointInTime, after: list) -> str:
