@@ -28,7 +28,7 @@ import msgspec
 from adapters.store import Store, Tx, ddl
 from domain import clock
 from domain.view import EventState, Logged, fold
-from projections import search
+from projections import dialects
 from projections.matching import WORLD_END, WORLD_START, normalise, occurred_bounds, search_words, words
 
 NAME = "event_states"
@@ -95,11 +95,11 @@ def prepare(store: Store) -> bool:
         row = tx.one("SELECT version FROM {s}projection_schema WHERE name = ?", (NAME,))
         outdated = row is None or row["version"] != SCHEMA_VERSION
         if outdated:
-            for statement in [*DROP, search.for_dialect(tx.dialect.name).DROP]:
+            for statement in [*DROP, dialects.for_dialect(tx.dialect.name).DROP]:
                 tx.run(statement)
             tx.run("DELETE FROM {s}projection_schema WHERE name = ?", (NAME,))
             tx.run("INSERT INTO {s}projection_schema VALUES (?, ?)", (NAME, SCHEMA_VERSION))
-        for script in (INDEX_DDL, search.for_dialect(tx.dialect.name).DDL):
+        for script in (INDEX_DDL, dialects.for_dialect(tx.dialect.name).DDL):
             for statement in ddl(tx.dialect, script):
                 tx.run(statement)
         return outdated and store.head(tx)[0] > 0
@@ -107,7 +107,7 @@ def prepare(store: Store) -> bool:
 
 def clear(tx: Tx) -> None:
     """Empty the index tables, for a rebuild."""
-    text_index = search.for_dialect(tx.dialect.name)
+    text_index = dialects.for_dialect(tx.dialect.name)
     tx.run("DELETE FROM {s}event_states")
     tx.run("DELETE FROM {s}index_buckets")
     tx.run("DELETE FROM {s}index_counts")
@@ -252,7 +252,7 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
             for offset, (event_id, rectangle) in enumerate(rectangles)]
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row for row, _, _, _ in rows])
-    tx.many(search.for_dialect(tx.dialect.name).INSERT, [(row[0], text) for row, text, _, _ in rows])
+    tx.many(dialects.for_dialect(tx.dialect.name).INSERT, [(row[0], text) for row, text, _, _ in rows])
     faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
     tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
     leads: dict[int, int] = {}

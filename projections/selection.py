@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from adapters.store import Tx
-from projections import search
+from projections import dialects
 from projections.index import SEP, day_of, facet, longest_days, nul_safe
 from projections.matching import TimelineFilter, normalise, words
 
@@ -55,7 +55,7 @@ def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
             params.append(f"%{SEP}{_like(nul_safe(normalise(value.strip())))}{SEP}%")
     prefixes = words(where.text or "")
     if prefixes:
-        text_index = search.for_dialect(dialect)
+        text_index = dialects.for_dialect(dialect)
         sql.append(f"s.id IN ({text_index.MATCHING_IDS})")
         params.append(text_index.query(prefixes))
     return sql, params
@@ -84,15 +84,15 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
     if where.start is None and where.end is None and chosen is None:  # from the world's start: one index
         return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM {ROW} WHERE {valid} "
                        "ORDER BY s.occurred_start, s.event_id LIMIT ?", [*valid_params, limit])
-    parts, part_params = [], []
+    parts, part_params, hints = [], [], dialects.for_dialect(tx.dialect.name)
     for number, (bucket, low, high) in enumerate(ranges(tx, at, where)):
         bounded = f"b.bucket = ? {'AND b.occurred_start >= ?' if low else ''} AND b.occurred_start <= ?"
         if chosen is None:  # b is the row itself
-            found = f"SELECT s.id, s.occurred_start, s.event_id FROM {ROW}"
+            found = f"SELECT s.id, s.occurred_start, s.event_id FROM {ROW} {hints.BY_BUCKET}"
             bounded = bounded.replace("b.", "s.")
             facet_params = []
         else:
-            found = (f"SELECT s.id, s.occurred_start, s.event_id FROM {{s}}event_facets b JOIN {ROW} "
+            found = (f"SELECT s.id, s.occurred_start, s.event_id FROM {{s}}event_facets b JOIN {ROW} {hints.BY_EVENT} "
                      "ON s.event_id = b.event_id AND s.bucket = b.bucket AND s.occurred_start = b.occurred_start")
             bounded = f"b.facet = ? AND {bounded}"
             facet_params = [chosen]

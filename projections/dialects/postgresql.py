@@ -14,3 +14,6 @@ MATCHING_IDS = "SELECT id FROM {s}event_words WHERE to_tsvector('simple', words)
 def query(prefixes: list[str]) -> str:
     """Words are letters and digits only, so no tsquery operator can hide in one."""
     return " & ".join(f"{word}:*" for word in prefixes)
+
+
+BY_BUCKET = BY_EVENT = ""  # PostgreSQL's planner chooses from its statistics (ANALYZE after a rebuild)
