@@ -252,7 +252,8 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
             for offset, (event_id, rectangle) in enumerate(rectangles)]
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row for row, _, _, _ in rows])
-    tx.many(dialects.for_dialect(tx.dialect.name).INSERT, [(row[0], text) for row, text, _, _ in rows])
+    text_index = dialects.for_dialect(tx.dialect.name)
+    tx.many(text_index.INSERT, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
     faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
     tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
     leads: dict[int, int] = {}
@@ -304,6 +305,11 @@ def bucket_of(start: str, end: str, known_from: int) -> tuple[int, int]:
         length_class = next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
     lead = max(0, (began - day_of(known_from)).days) if began else 0
     return length_class * 2 + (lead > 0), lead
+
+
+def start_day(start: str) -> int:
+    """The day an occurred interval starts, as a number that sorts as `occurred_start` does."""
+    return 0 if start == WORLD_START else date.fromisoformat(start).toordinal()
 
 
 def longest_days(bucket: int) -> int | None:

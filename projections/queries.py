@@ -90,8 +90,8 @@ class Reader:
         at = self.seen(at)
         later = ["(s.occurred_start > ? OR (s.occurred_start = ? AND s.event_id > ?))"] if after else []
         with self.store.read() as tx:
-            recorded, sql, params = self._select(tx, at, where, later, [after[0], after[0], after[1]] if after else [])
-            rows = selection.select(tx, recorded, at, where, sql, params, limit + 1)
+            rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, later,
+                                    [after[0], after[0], after[1]] if after else [], limit + 1)
         items = [with_as_of(row["view"], at) for row in rows[:limit]]
         last = rows[limit - 1] if len(rows) > limit else None
         cursor = encode_cursor(at, [last["occurred_start"], str(last["event_id"])]) if last else None
@@ -101,8 +101,7 @@ class Reader:
         at = self.seen(at)
         where = TimelineFilter(track=track, include_retracted=include_retracted)
         with self.store.read() as tx:
-            recorded, sql, params = self._select(tx, at, where)
-            rows = selection.select(tx, recorded, at, where, sql, params, 1000)
+            rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, [], [], 1000)
         if not rows:
             raise NotFound(f"track {track!r} has no event known at known_at={at.as_of.known_at}")
         views = [msgspec.json.decode(bytes(row["view"])) for row in rows]
@@ -122,8 +121,7 @@ class Reader:
             where = TimelineFilter(start=selection.days_before(anchor, days), end=anchor,
                                    kinds=["offensive", "battle", "violation"])
             with self.store.read() as tx:
-                recorded, sql, params = self._select(tx, at, where, ["s.event_id <> ?"], [event_id])
-                rows = selection.select(tx, recorded, at, where, sql, params, 1000)
+                rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, ["s.event_id <> ?"], [event_id], 1000)
             items = [with_as_of(row["view"], at) for row in rows]
         return {"event": event, "days": days, "items": items, "as_of": msgspec.structs.asdict(at.as_of)}
 
@@ -133,12 +131,6 @@ class Reader:
         if at.recorded_at >= self.store.head(tx)[1]:
             return f"{row}recorded_to = {clock.FOREVER}", []  # a literal: see index.apply
         return f"{row}recorded_from <= ? AND {row}recorded_to > ?", [at.recorded_at, at.recorded_at]
-
-    def _select(self, tx: Tx, at: PointInTime, where: TimelineFilter, extra: list[str] = (),
-                extra_params: list = ()) -> tuple:
-        """`where`'s rows at (K, R), with more clauses on the row `s` if given; limit is the caller's."""
-        sql, params = selection.clauses(where, self.store.dialect.name)
-        return self.recorded(tx, at, "s"), [*sql, *extra], [*params, *extra_params]
 
 
 def with_as_of(view: bytes, at: PointInTime) -> msgspec.Raw:

@@ -9,6 +9,7 @@ had it: a rare name then costs its own rows, not a scan of the window.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -74,17 +75,22 @@ def facet_of(where: TimelineFilter) -> str | None:
     return None
 
 
-def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineFilter, sql: list[str],
-           params: list, limit: int) -> list:
-    """Rows at (K, R) meeting the clauses, in world order, with their views."""
+def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineFilter, extra: list[str],
+           extra_params: list, limit: int) -> list:
+    """Rows at (K, R) meeting `where` and the extra clauses on `s`, in world order, with their views."""
+    chosen, text_index = facet_of(where), dialects.for_dialect(tx.dialect.name)
+    by_text = (where.start is None and where.end is None and chosen is None and words(where.text or "")
+               and text_index.IN_WORLD_ORDER)
+    sql, params = clauses(replace(where, text=None) if by_text else where, tx.dialect.name)
     recorded_sql, recorded_params = recorded
-    valid = f"{recorded_sql} AND s.known_from <= ? AND s.known_to > ? AND {' AND '.join(sql)}"
-    valid_params = [*recorded_params, at.known_at, at.known_at, *params]
-    chosen = facet_of(where)
+    valid = f"{recorded_sql} AND s.known_from <= ? AND s.known_to > ? AND {' AND '.join([*sql, *extra])}"
+    valid_params = [*recorded_params, at.known_at, at.known_at, *params, *extra_params]
+    if by_text:
+        return _by_text(tx, text_index, where, valid, valid_params, limit)
     if where.start is None and where.end is None and chosen is None:  # from the world's start: one index
         return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM {ROW} WHERE {valid} "
                        "ORDER BY s.occurred_start, s.event_id LIMIT ?", [*valid_params, limit])
-    parts, part_params, hints = [], [], dialects.for_dialect(tx.dialect.name)
+    parts, part_params, hints = [], [], text_index
     for number, (bucket, low, high) in enumerate(ranges(tx, at, where)):
         bounded = f"b.bucket = ? {'AND b.occurred_start >= ?' if low else ''} AND b.occurred_start <= ?"
         if chosen is None:  # b is the row itself
@@ -104,6 +110,26 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
     return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM ({' UNION ALL '.join(parts)}) AS hit "
                    f"JOIN {ROW} ON s.id = hit.id ORDER BY hit.occurred_start, hit.event_id LIMIT ?",
                    [*part_params, limit])
+
+
+def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list, limit: int) -> list:
+    """Matches of the text index in world order, to the end of the page; then the rest of the page's last
+    day, since within a day the timeline orders by event id and the text index by row id."""
+    sql = f"{text_index.IN_WORLD_ORDER} AND {valid}"
+    query = text_index.query(words(where.text))
+    first = tx.rows(f"{sql} ORDER BY w.rowid LIMIT ?", [query, 0, 2**63 - 1, *params, limit])
+    if len(first) < limit:
+        found = first
+    else:
+        last_day = text_index.day_of_key(first[-1]["text_key"])
+        same_day = tx.rows(sql, [query, text_index.text_key(0, last_day), text_index.text_key(0, last_day + 1),
+                                 *params])
+        found = [row for row in first if text_index.day_of_key(row["text_key"]) < last_day] + same_day
+    found = sorted(found, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit]
+    views = {row["id"]: row["view"] for row in tx.rows(
+        f"SELECT id, view FROM {ROW} WHERE s.id IN ({', '.join('?' * len(found))})", [row["id"] for row in found])}
+    return [{"event_id": row["event_id"], "occurred_start": row["occurred_start"], "view": views[row["id"]]}
+            for row in found]
 
 
 def ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, str | None, str]]:

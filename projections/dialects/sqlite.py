@@ -1,15 +1,33 @@
-"""SQLite: an FTS5 table holding only its index (contentless), keyed by the row's id; index hints."""
+"""SQLite: an FTS5 table holding only its index (contentless); index hints.
+
+A row's words are filed under a key that sorts as the timeline does: the day its
+occurred interval starts, then the row's id. FTS5 hands matches over in key
+order, so a text search reads matches in world order and stops at the page's
+end, however common the word.
+"""
 
 from __future__ import annotations
 
 # The words are normalised before they get here: the tokenizer only splits them at spaces.
 DDL = """
 CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_words USING fts5(
-    words, content='', tokenize='unicode61 remove_diacritics 0')
+    words, content='', prefix='1 2 3', tokenize='unicode61 remove_diacritics 0')
 """
 DROP = "DROP TABLE IF EXISTS {s}event_words"
 INSERT = "INSERT INTO {s}event_words (rowid, words) VALUES (?, ?)"
-MATCHING_IDS = "SELECT rowid FROM {s}event_words WHERE event_words MATCH ?"
+MATCHING_IDS = "SELECT rowid & 4294967295 FROM {s}event_words WHERE event_words MATCH ?"
+# Matches in world order, from a key on: the rows they are words of, `s`, joined by id.
+IN_WORLD_ORDER = ("SELECT s.id, s.occurred_start, s.event_id, w.rowid AS text_key FROM {s}event_words w "
+                  "JOIN {s}event_states s ON s.id = (w.rowid & 4294967295) "
+                  "WHERE w.event_words MATCH ? AND w.rowid >= ? AND w.rowid < ?")
+
+
+def text_key(row_id: int, start_day: int) -> int:
+    return start_day << 32 | row_id
+
+
+def day_of_key(key: int) -> int:
+    return key >> 32
 
 
 def query(prefixes: list[str]) -> str:
