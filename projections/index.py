@@ -27,16 +27,16 @@ import msgspec
 
 from adapters.store import Store, Tx, ddl
 from domain import clock
+from domain.dates import WORLD_END, WORLD_START
 from domain.view import EventState, Logged, fold
 from projections import dialects
-from projections.matching import WORLD_END, WORLD_START, normalise, occurred_bounds, search_words, words
+from projections.matching import normalise, occurred_bounds, search_words, words
 
 NAME = "event_states"
 SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets and counts of names
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
 _EPOCH = datetime(1970, 1, 1)
-__all__ = ["WORLD_END", "WORLD_START"]
 
 
 def nul_safe(text: str) -> str:

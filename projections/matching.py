@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from domain import dates
+from domain.dates import WORLD_END, WORLD_START
 from domain.view import EventView
 
 Ongoing = Literal["include", "exclude", "only"]
-WORLD_START, WORLD_END = "0000-01-01", "9999-12-31"  # an open end sorts and compares as unbounded
 
 _FOLDS = {**dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"),
           **dict.fromkeys(map(ord, "\u2018\u2019\u201a\u201b\u2032\u00b4`"), "'"),
@@ -64,11 +65,9 @@ def occurred_bounds(view: EventView) -> tuple[str, str]:
 
 def meets(view: EventView, retracted: bool, where: TimelineFilter) -> bool:
     """Whether a visible event belongs in the timeline `where` asks for."""
-    start, end = occurred_bounds(view)
-    began_before = where.start is not None and start < where.start
+    began_before = where.start is not None and occurred_bounds(view)[0] < where.start
     return ((where.include_retracted or not retracted)
-            and (where.start is None or end >= where.start)
-            and (where.end is None or start <= where.end)
+            and dates.meets(view.occurred, where.start, where.end)
             and not (where.ongoing == "exclude" and began_before)
             and not (where.ongoing == "only" and not began_before)
             and (not where.kinds or view.kind in where.kinds)

@@ -35,7 +35,7 @@ def test_a_round_one_store_opens_with_its_index_rebuilt_and_says_so_on_the_conso
     from domain.application import Timeline
 
     store = open_store(Settings(database_url=database_url))
-    event = Timeline(store).execute([report("Talks in Jeddah")], "alice")[0][0]
+    event = Timeline(store).execute([report("Talks in Jeddah")], "alice")[0]
     Timeline(store).execute([correct(event.id, {"title": "Talks in Riyadh"})], "alice")
     as_round_one_left_it(store)
     store.close()

@@ -11,7 +11,7 @@ from tests.builders import at, correct, parties, report, retract
 
 
 def append(timeline, *ops):
-    return timeline.execute(list(ops), "alice", batch=len(ops) > 1)[0]
+    return timeline.execute(list(ops), "alice", batch=len(ops) > 1)
 
 
 def titles(reader, when=None, **filters):
