@@ -16,6 +16,7 @@ import msgspec
 
 from adapters.store import Store, Tx
 from domain import clock
+from domain.dates import days_before
 from domain.errors import NotFound
 from projections import selection
 from projections.matching import TimelineFilter
@@ -72,6 +73,16 @@ class Reader:
         return tx.one(f"SELECT visible, view FROM {{s}}event_states WHERE event_id = ? AND {recorded} "
                       "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
 
+    def views(self, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, bytes]:
+        """Each event's indexed view at (K, R), visible or not, in one query."""
+        if not event_ids:
+            return {}
+        recorded, params = self._recorded(tx, at)
+        rows = tx.rows(f"SELECT event_id, view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(event_ids))}) "
+                       f"AND {recorded} AND known_from <= ? AND known_to > ?",
+                       [*event_ids, *params, at.known_at, at.known_at])
+        return {str(row["event_id"]): bytes(row["view"]) for row in rows}
+
     def claim(self, claim_id: str, at: PointInTime) -> dict:
         at = self.seen(at)
         with self.store.read() as tx:
@@ -118,7 +129,7 @@ class Reader:
         anchor = occurred["start"] or occurred["end"]
         items: list = []
         if anchor:
-            where = TimelineFilter(start=selection.days_before(anchor, days), end=anchor,
+            where = TimelineFilter(start=days_before(anchor, days), end=anchor,
                                    kinds=["offensive", "battle", "violation"])
             with self.store.read() as tx:
                 rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, ["s.event_id <> ?"], [event_id], 1000)

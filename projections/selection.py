@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from adapters.store import Tx
+from domain.dates import days_before
 from projections import dialects
 from projections.index import SEP, day_of, facet, longest_days, nul_safe
 from projections.matching import TimelineFilter, normalise, words
@@ -139,22 +140,17 @@ def ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, st
     before it, and is known at K only if it starts within its bucket's largest lead after K."""
     known_day, found = day_of(at.known_at), []
     for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets ORDER BY bucket"):
-        if where.start is None:
+        longest = longest_days(row["bucket"])
+        if where.start is None or where.ongoing != "exclude" and longest is None:
             low = None
+        elif where.ongoing == "exclude":
+            low = where.start
         else:
-            low = where.start if where.ongoing == "exclude" else days_before(where.start, longest_days(row["bucket"]))
+            low = days_before(where.start, longest)
         high = min(where.end or "9999-12-31", _days_after(known_day, row["max_lead"]))
         if not low or low <= high:
             found.append((row["bucket"], low, high))
     return found
-
-
-def days_before(day: str, days: int | None) -> str | None:
-    """The day `days` before, not before 0001; None when unbounded."""
-    if days is None:
-        return None
-    start = date.fromisoformat(day)
-    return (start - timedelta(days=min(days, (start - date.min).days))).isoformat()
 
 
 def _days_after(day: date, days: int) -> str:
