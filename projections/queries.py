@@ -77,7 +77,7 @@ class Reader:
         """Each event's indexed view at (K, R), visible or not, in one query."""
         if not event_ids:
             return {}
-        recorded, params = self._recorded(tx, at)
+        recorded, params = self.recorded(tx, at)
         rows = tx.rows(f"SELECT event_id, view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(event_ids))}) "
                        f"AND {recorded} AND known_from <= ? AND known_to > ?",
                        [*event_ids, *params, at.known_at, at.known_at])
