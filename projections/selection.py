@@ -116,15 +116,14 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
 def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list, limit: int) -> list:
     """Matches of the text index in world order, to the end of the page; then the rest of the page's last
     day, since within a day the timeline orders by event id and the text index by row id."""
-    sql = f"{text_index.IN_WORLD_ORDER} AND {valid}"
-    query = text_index.query(words(where.text))
-    first = tx.rows(f"{sql} ORDER BY w.rowid LIMIT ?", [query, 0, 2**63 - 1, *params, limit])
+    query = text_index.query(words(where.text), tx)
+    first = tx.rows(f"{text_index.IN_WORLD_ORDER} AND {valid} ORDER BY w.rowid LIMIT ?", [query, *params, limit])
     if len(first) < limit:
         found = first
     else:
         last_day = text_index.day_of_key(first[-1]["text_key"])
-        same_day = tx.rows(sql, [query, text_index.text_key(0, last_day), text_index.text_key(0, last_day + 1),
-                                 *params])
+        same_day = tx.rows(f"{text_index.ON_ONE_DAY} AND {valid}", [
+            query, text_index.text_key(0, last_day), text_index.text_key(0, last_day + 1), *params])
         found = [row for row in first if text_index.day_of_key(row["text_key"]) < last_day] + same_day
     found = sorted(found, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit]
     views = {row["id"]: row["view"] for row in tx.rows(

@@ -16,7 +16,7 @@ def text_key(row_id: int, start_day: int) -> int:
     return row_id
 
 
-def query(prefixes: list[str]) -> str:
+def query(prefixes: list[str], tx=None) -> str:
     """Words are letters and digits only, so no tsquery operator can hide in one."""
     return " & ".join(f"{word}:*" for word in prefixes)
 
