@@ -202,6 +202,9 @@ class Store:
     def stream(self, tx: Tx, event_id: str, recorded_at: int = clock.FOREVER) -> list[Logged]:
         return self.recorder.stream(tx.cursor, event_id, recorded_at)
 
+    def streams(self, tx: Tx, event_ids: list[str]) -> dict[str, list[Logged]]:
+        return self.recorder.streams(tx.cursor, event_ids)
+
     def event_of_claim(self, tx: Tx, claim_id: str) -> str | None:
         return self.recorder.event_of_claim(tx.cursor, claim_id)
 

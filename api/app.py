@@ -14,6 +14,7 @@ from api import __version__
 from api.auth import Tokens
 from api.controllers.audit import LogController, ProofController
 from api.controllers.health import health, ready
+from api.controllers.interop import DatasetController, ExportController
 from api.controllers.reads import ReadController
 from api.controllers.stream import stream
 from api.controllers.writes import WriteController
@@ -66,7 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 replica.close()
 
     return HeadAsGet(
-        route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready],
+        route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready,
+                        ExportController, DatasetController],
         lifespan=[lifespan],
         on_startup=[describe],
         state=_state(settings),

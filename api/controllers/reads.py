@@ -15,7 +15,6 @@ from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, T
 from domain.commands import entity_id
 from domain.errors import MalformedRequest
 from projections.listings import ActorListing, PlaceListing, TrackListing, listing
-from projections.queries import TimelineFilter
 
 KnownAt = Annotated[str | None, QueryParameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
 RecordedAt = Annotated[str | None, QueryParameter(description="record time R (RFC 3339 with offset, or a date); default now")]
@@ -44,11 +43,7 @@ class ReadController(Controller):
             description="include (default), exclude or only the events that began before `from`")] = None,
     ) -> Response[TimelineOut]:
         at, after = params.pinned(cursor, known_at, recorded_at)
-        start, end = params.world_window(from_, to)
-        where = TimelineFilter(
-            start=start, end=end,
-            kinds=params.kinds(kind), actor=actor, track=track, place=place, tag=tag, text=q,
-            include_retracted=params.flag(include_retracted, "include_retracted"), ongoing=params.ongoing(ongoing))
+        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted, tag, ongoing)
         if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
             raise MalformedRequest.at("cursor", "is not a timeline cursor")
         page = await run(request.app.state.reader.timeline, where, at, params.limit(limit),
