@@ -52,3 +52,15 @@ async def test_tracks_actors_and_places_list_names_with_counts_most_frequent_fir
     assert places == []  # nothing was known yet
     places = (await client.get("/v1/places")).json()["items"]
     assert places == [{"name": "Jeddah", "count": 2, "country": "SA"}]
+
+
+async def test_an_export_takes_the_tag_and_ongoing_filters_of_the_timeline(client):
+    import json
+
+    await post(client, "/v1/events", event_body(title="Grain deal", occurred="2022-07-22", tags=["grain"]))
+    await post(client, "/v1/events", event_body(title="Kursk incursion", kind="offensive", occurred="2024-08-06/..",
+                                                source=source("2024-08-06")))
+    tagged = json.loads((await client.get("/v1/export/timelinejs?tag=grain")).text)["events"]
+    assert [slide["text"]["headline"] for slide in tagged] == ["Grain deal"]
+    ongoing = json.loads((await client.get("/v1/export/timelinejs?from=2025-01&ongoing=only")).text)["events"]
+    assert [slide["text"]["headline"] for slide in ongoing] == ["Kursk incursion"]
