@@ -18,7 +18,8 @@ from domain.datasets import FORMATS as DATASET_FORMATS
 from domain.errors import DomainError
 from projections.exports import FORMATS as EXPORT_FORMATS
 
-TIMELINE_OPTIONS = ("known_at", "from_", "to", "kind", "actor", "track", "place", "q", "include_retracted")
+TIMELINE_OPTIONS = ("known_at", "from_", "to", "kind", "actor", "track", "place", "q", "include_retracted", "tag",
+                    "ongoing")
 
 
 def _problem(error: DomainError) -> str:
@@ -42,6 +43,8 @@ def _problem(error: DomainError) -> str:
 @click.option("--place", help="a place's name or country code")
 @click.option("--q", help="words of title and summary")
 @click.option("--include-retracted", is_flag=True, default=None, help="retracted events too")
+@click.option("--tag", help="a tag the event carries")
+@click.option("--ongoing", help="include (default), exclude or only the events that began before --from")
 @with_store(must_exist=True)
 def export(settings: Settings, format_: str, output: Path | None, recorded_at: str | None, **timeline) -> None:
     from api.params import point_in_time, timeline_filter
@@ -53,7 +56,8 @@ def export(settings: Settings, format_: str, output: Path | None, recorded_at: s
         at = point_in_time(timeline["known_at"], recorded_at)
         where = timeline_filter(timeline["from_"], timeline["to"], timeline["kind"], timeline["actor"],
                                 timeline["track"], timeline["place"], timeline["q"],
-                                "true" if timeline["include_retracted"] else None)
+                                "true" if timeline["include_retracted"] else None, timeline["tag"],
+                                timeline["ongoing"])
     except DomainError as error:
         raise Refused(f"--{_problem(error).replace('_', '-')}") from None
     with opened(settings) as store:

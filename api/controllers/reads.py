@@ -14,6 +14,7 @@ from api.conveniences import NOT_MODIFIED, IfNoneMatch, tagged
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
 from domain.commands import entity_id
 from domain.errors import MalformedRequest
+from projections.listings import ActorListing, PlaceListing, TrackListing, listing
 
 KnownAt = Annotated[str | None, QueryParameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
 RecordedAt = Annotated[str | None, QueryParameter(description="record time R (RFC 3339 with offset, or a date); default now")]
@@ -37,9 +38,12 @@ class ReadController(Controller):
         kind: FromQuery[str | None] = None, actor: FromQuery[str | None] = None,
         track: FromQuery[str | None] = None, place: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
         include_retracted: FromQuery[str | None] = None, limit: Limit = None, cursor: FromQuery[str | None] = None,
+        tag: Annotated[str | None, QueryParameter(description="a tag the event carries (case-insensitive)")] = None,
+        ongoing: Annotated[str | None, QueryParameter(
+            description="include (default), exclude or only the events that began before `from`")] = None,
     ) -> Response[TimelineOut]:
         at, after = params.pinned(cursor, known_at, recorded_at)
-        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted)
+        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted, tag, ongoing)
         if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
             raise MalformedRequest.at("cursor", "is not a timeline cursor")
         page = await run(routing.reader(request, at).timeline, where, at, params.limit(limit),
@@ -77,6 +81,21 @@ class ReadController(Controller):
         result = await run(routing.reader(request, at).track, track, at,
                            params.flag(include_retracted, "include_retracted"))
         return Response(result)
+
+    @get("/tracks", summary="The tracks at (K, R), with their counts of visible events and agreement status")
+    async def tracks(self, request: Request, known_at: KnownAt = None,
+                     recorded_at: RecordedAt = None) -> Response[TrackListing]:
+        return Response(await run(listing, request.app.state.reader, "track", params.point_in_time(known_at, recorded_at)))
+
+    @get("/actors", summary="The actors at (K, R), with their counts of visible events")
+    async def actors(self, request: Request, known_at: KnownAt = None,
+                     recorded_at: RecordedAt = None) -> Response[ActorListing]:
+        return Response(await run(listing, request.app.state.reader, "actor", params.point_in_time(known_at, recorded_at)))
+
+    @get("/places", summary="The places at (K, R), with their counts of visible events")
+    async def places(self, request: Request, known_at: KnownAt = None,
+                     recorded_at: RecordedAt = None) -> Response[PlaceListing]:
+        return Response(await run(listing, request.app.state.reader, "place", params.point_in_time(known_at, recorded_at)))
 
     @get("/changes", summary="What became known between two knowledge times")
     async def changes(
