@@ -112,7 +112,7 @@ def _describe(operation: Operation, handler, has_path_parameters: bool) -> None:
         codes.add(401)  # when CEASEFIRE_READ_TOKEN_REQUIRED is set
     if has_path_parameters:
         codes.add(404)
-    if "data" in handler.parsed_fn_signature.parameters:
+    if set(handler.http_methods) & {"POST", "PUT", "PATCH"}:
         codes |= {409, 413, 415, 422}
     operation.responses = operation.responses or {}
     for code in sorted(codes):
@@ -145,7 +145,9 @@ class OfflineDocsPlugin(OpenAPIRenderPlugin):
                     parts.append("<p>Needs <code>Authorization: Bearer &lt;token&gt;</code>.</p>")
                 for media_type, body in operation.get("requestBody", {}).get("content", {}).items():
                     name = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
-                    parts.append(f"<p>Body ({_e(media_type)}): <a href='#schema-{_e(name)}'><code>{_e(name)}</code></a></p>")
+                    named = f"<a href='#schema-{_e(name)}'><code>{_e(name)}</code></a>" if name else \
+                        _e(operation["requestBody"].get("description") or body.get("schema", {}).get("type"))
+                    parts.append(f"<p>Body ({_e(media_type)}): {named}</p>")
                 rows = "".join(f"<li><code>{_e(p.get('name'))}</code> ({_e(p.get('in'))}"
                                f"{', required' if p.get('required') else ''}): {_e(p.get('description'))}</li>"
                                for p in operation.get("parameters", []))
