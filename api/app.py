@@ -13,6 +13,7 @@ from adapters.signing import load_key
 from adapters.store import Store
 from api.auth import Tokens
 from api.controllers.audit import LogController, ProofController
+from api.controllers.diff import DiffController
 from api.controllers.health import health, ready
 from api.controllers.reads import ReadController
 from api.controllers.stream import stream
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 replica.close()
 
     return Litestar(
-        route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready],
+        route_handlers=[WriteController, ReadController, DiffController, LogController, ProofController, stream, health, ready],
         lifespan=[lifespan],
         state=_state(settings),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -10,7 +10,7 @@ clocks' bounds, so rows are tested in the index without reading their views.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import msgspec
@@ -48,6 +48,7 @@ class TimelineFilter:
     place: str | None = None
     text: str | None = None
     include_retracted: bool = False
+    ongoing: str = "include"  # SPEC §5: include, exclude (begin inside the window) or only (began before `start`)
 
 
 class Page(msgspec.Struct):
@@ -141,6 +142,18 @@ class Reader:
             items = [with_as_of(row["view"], at) for row in rows]
         return {"event": event, "days": days, "items": items, "as_of": msgspec.structs.asdict(at.as_of)}
 
+    def knowledge_times(self, where: TimelineFilter, at: PointInTime) -> list[int]:
+        """The distinct known_at of the entries recorded by R about the events that pass `where` at some
+        knowledge time: the steps at which the answer to `where` can change."""
+        at = self.seen(at)
+        clauses, params = self._visible(replace(where, include_retracted=True))
+        with self.store.read() as tx:
+            recorded, recorded_params = self._recorded(tx, at)
+            rows = tx.rows(f"SELECT DISTINCT known_at FROM {{s}}ledger WHERE recorded_at <= ? AND event_id IN "
+                           f"(SELECT event_id FROM {{s}}event_states WHERE {recorded} AND {' AND '.join(clauses)}) "
+                           "ORDER BY known_at", [at.recorded_at, *recorded_params, *params])
+        return [row["known_at"] for row in rows]
+
     @staticmethod
     def _visible(where: TimelineFilter) -> tuple[list[str], list]:
         clauses, params = ["visible = 1"], []
@@ -152,6 +165,12 @@ class Reader:
         if where.end:
             clauses.append("occurred_start <= ?")
             params.append(where.end)
+        if where.ongoing == "exclude" and where.start:
+            clauses.append("occurred_start >= ?")
+            params.append(where.start)
+        elif where.ongoing == "only":
+            clauses.append("occurred_start < ?" if where.start else "1 = 0")  # without a window nothing is ongoing
+            params += [where.start] if where.start else []
         if where.kinds:
             clauses.append(f"kind IN ({', '.join('?' * len(where.kinds))})")
             params += where.kinds
