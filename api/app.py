@@ -21,6 +21,7 @@ from api.controllers.writes import WriteController
 from api.docs import OfflineDocsPlugin
 from api.errors import EXCEPTION_HANDLERS
 from api.settings import Settings
+from api.web.routes import WEB_HANDLERS
 from domain.application import Timeline
 from projections import index
 from projections.audit import AUDIT_DDL, Audit
@@ -72,7 +73,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 replica.close()
 
     return Litestar(
-        route_handlers=[WriteController, ReadController, DiffController, LogController, ProofController, stream, health, ready],
+        route_handlers=[WriteController, ReadController, DiffController, LogController, ProofController, stream, health, ready,
+                        *WEB_HANDLERS],
         lifespan=[lifespan],
         state=_state(settings),
         exception_handlers=EXCEPTION_HANDLERS,

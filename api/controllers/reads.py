@@ -42,10 +42,7 @@ class ReadController(Controller):
             start=params.world_bound(from_, "from", end=False), end=params.world_bound(to, "to", end=True),
             kinds=params.kinds(kind), actor=actor, track=track, place=place, text=q,
             include_retracted=params.flag(include_retracted, "include_retracted"))
-        if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
-            raise BadQuery.at("cursor", "is not a timeline cursor")
-        page = await run(request.app.state.reader.timeline, where, at, params.limit(limit),
-                         tuple(after) if after else None)
+        page = await run(request.app.state.reader.timeline, where, at, params.limit(limit), params.timeline_after(after))
         return Response(page)
 
     @get("/events/{event_id:str}", summary="One event at (K, R)")

@@ -1,0 +1,76 @@
+"""The web timeline's query parameters: the timeline's own, each refused with a 400 naming it (SPEC §11)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from api import params
+from api.errors import BadQuery
+from projections.queries import PointInTime, TimelineFilter
+
+# `ongoing` is not among them: the page sets it itself, one list for each side of the window's start.
+PAGE_PARAMETERS = ("known_at", "recorded_at", "from", "to", "kind", "track", "actor", "place", "q",
+                   "include_retracted", "limit", "cursor", "compare_at")
+EVENT_PARAMETERS = ("known_at", "recorded_at", "after")
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    where: TimelineFilter
+    at: PointInTime
+    after: tuple[str, str] | None
+    limit: int
+    compare_at: int | None
+    given: dict[str, str]  # the parameters as asked, for the links that keep them
+
+    def link(self, path: str = "/timeline", **changes: str | None) -> str:
+        """A link to `path` with the same parameters, some changed (None drops one)."""
+        query = {name: value for name, value in {**self.given, **changes}.items() if value is not None}
+        return f"{path}?{urlencode(query)}" if query else path
+
+
+def given(query, allowed: tuple[str, ...]) -> dict[str, str]:
+    """The parameters with a value: an empty form field means the parameter was left out."""
+    unknown = sorted(set(query.keys()) - set(allowed))
+    repeated = sorted(name for name in set(query.keys()) & set(allowed) if len(query.getall(name)) > 1)
+    errors = [{"field": name, "detail": f"{name}: is not a parameter of this page"} for name in unknown]
+    errors += [{"field": name, "detail": f"{name}: is given more than once"} for name in repeated]
+    if errors:
+        raise BadQuery("; ".join(error["detail"] for error in errors), errors=errors)
+    return {name: query.get(name) for name in allowed if query.get(name)}
+
+
+def page_query(query) -> PageQuery:
+    asked = given(query, PAGE_PARAMETERS)
+    at, after = params.pinned(asked.get("cursor"), asked.get("known_at"), asked.get("recorded_at"))
+    where = TimelineFilter(
+        start=params.world_bound(asked.get("from"), "from", end=False),
+        end=params.world_bound(asked.get("to"), "to", end=True),
+        kinds=params.kinds(asked.get("kind")), actor=asked.get("actor"), track=asked.get("track"),
+        place=asked.get("place"), text=asked.get("q"),
+        include_retracted=params.flag(asked.get("include_retracted"), "include_retracted"))
+    if where.start and where.end and where.start > where.end:
+        raise BadQuery.at("from", "is after to")
+    compare_at = params.instant(asked["compare_at"], "compare_at", 0) if "compare_at" in asked else None
+    if compare_at is not None and compare_at > at.known_at:
+        raise BadQuery.at("compare_at", "is after known_at: compare an earlier knowledge time with a later one")
+    return PageQuery(where=where, at=at, after=params.timeline_after(after), limit=_limit(asked.get("limit")),
+                     compare_at=compare_at, given=asked)
+
+
+def event_query(query) -> tuple[PointInTime, int]:
+    asked = given(query, EVENT_PARAMETERS)
+    after = asked.get("after", "0")
+    if not after.isdigit() or int(after) > params.MAX_POSITION:
+        raise BadQuery.at("after", "must be a log position (a whole number)")
+    return params.point_in_time(asked.get("known_at"), asked.get("recorded_at")), int(after)
+
+
+def _limit(value: str | None) -> int:
+    if value is None:
+        return PAGE_SIZE
+    if not value.isdigit():
+        raise BadQuery.at("limit", "must be a whole number between 1 and 1000")
+    return params.limit(int(value), PAGE_SIZE)

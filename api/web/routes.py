@@ -1,0 +1,77 @@
+"""`/` and `/timeline`: the pages, the fragment the slider fetches, one event's history, the assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import FromPath
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+
+from api import params
+from api.auth import reader
+from api.controllers.reads import run
+from api.errors import EXCEPTION_HANDLERS, log
+from api.web import page as pages
+from api.web.query import event_query, page_query
+from api.web.render import html
+from domain.errors import DomainError, NotFound
+
+
+def error_page(request: Request, error: Exception) -> Response:
+    """The pages answer in HTML what the API answers as a problem: the status, and every bad parameter named."""
+    if isinstance(error, DomainError):
+        status, title, detail, errors = error.status, error.title, error.detail, error.errors
+    elif isinstance(error, ValidationException | HTTPException):
+        status, title, detail, errors = error.status_code, "Bad request", str(error.detail), []
+        if error.status_code == 404:
+            title = "Not found"
+    else:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        status, title, detail, errors = 500, "Internal error", "the server failed; the error was logged", []
+    return html("error.html", status=status, code=status, title=title, detail=detail, errors=errors)
+
+
+class WebController(Controller):
+    path = "/"
+    guards = [reader]
+    include_in_schema = False
+    exception_handlers = {kind: error_page for kind in EXCEPTION_HANDLERS}
+
+    @get("/")
+    async def home(self) -> Redirect:
+        return Redirect("/timeline")
+
+    @get("/timeline")
+    async def timeline(self, request: Request) -> Response:
+        page = await run(pages.build, request.app.state.reader, page_query(request.query_params))
+        return html("timeline.html", page=page)
+
+    @get("/timeline/results")
+    async def results(self, request: Request) -> Response:
+        """The part of the page a knowledge step changes, for the slider to swap in."""
+        page = await run(pages.build, request.app.state.reader, page_query(request.query_params), False)
+        return html("results.html", page=page)
+
+    @get("/timeline/events/{event_id:str}")
+    async def event(self, request: Request, event_id: FromPath[str]) -> Response:
+        at, after = event_query(request.query_params)
+        event_id = params.entity_id(event_id)
+        history = await run(request.app.state.log_reader.history, event_id, at, after, 100, False)
+        try:
+            view = msgspec.json.decode(await run(request.app.state.reader.event, event_id, at))
+        except NotFound:  # recorded but not yet known at K: the history still answers
+            view = None
+        next_query = urlencode({**request.query_params.dict(), "after": history.next_after}, doseq=True)
+        return html("event.html", item=view and pages.Item(view), title=view["title"] if view else f"Event {event_id}",
+                    as_of=at.as_of, history=history, next_query=next_query)
+
+
+static_files = create_static_files_router(path="/timeline/static", directories=[Path(__file__).parent / "static"],
+                                          include_in_schema=False)
+
+WEB_HANDLERS = [WebController, static_files]
