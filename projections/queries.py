@@ -146,12 +146,17 @@ class Reader:
         """The distinct known_at of the entries recorded by R about the events that pass `where` at some
         knowledge time: the steps at which the answer to `where` can change."""
         at = self.seen(at)
-        clauses, params = self._visible(replace(where, include_retracted=True))
+        where = replace(where, include_retracted=True, ongoing="include")
         with self.store.read() as tx:
-            recorded, recorded_params = self._recorded(tx, at)
-            rows = tx.rows(f"SELECT DISTINCT known_at FROM {{s}}ledger WHERE recorded_at <= ? AND event_id IN "
-                           f"(SELECT event_id FROM {{s}}event_states WHERE {recorded} AND {' AND '.join(clauses)}) "
-                           "ORDER BY known_at", [at.recorded_at, *recorded_params, *params])
+            if where == TimelineFilter(include_retracted=True):  # every event: the ledger's own index answers
+                rows = tx.rows("SELECT DISTINCT known_at FROM {s}ledger WHERE recorded_at <= ? ORDER BY known_at",
+                               [at.recorded_at])
+            else:
+                clauses, params = self._visible(where)
+                recorded, recorded_params = self._recorded(tx, at)
+                rows = tx.rows(f"SELECT DISTINCT known_at FROM {{s}}ledger WHERE recorded_at <= ? AND event_id IN "
+                               f"(SELECT event_id FROM {{s}}event_states WHERE {recorded} AND {' AND '.join(clauses)}) "
+                               "ORDER BY known_at", [at.recorded_at, *recorded_params, *params])
         return [row["known_at"] for row in rows]
 
     @staticmethod

@@ -16,6 +16,7 @@ from projections.diff import EventDiff, diff
 from projections.queries import AsOf, PointInTime, Reader
 
 LEAD_UP_DAYS = 30
+AGREEMENT_KINDS = ("agreement", "ceasefire")  # the deals whose lead-up the page shades
 
 
 @dataclass
@@ -63,7 +64,7 @@ def build(reader: Reader, query: PageQuery, with_steps: bool = True) -> Timeline
 
 
 def is_agreement(view: dict) -> bool:
-    return view["kind"] == "agreement" or view["agreement_status"] is not None
+    return view["kind"] in AGREEMENT_KINDS
 
 
 def change_marks(event_diff: EventDiff) -> list[str]:

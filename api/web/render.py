@@ -8,7 +8,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from litestar import MediaType, Response
 
 from api.web.chart import draw
-from api.web.page import LEAD_UP_DAYS, TimelinePage
+from api.web.page import AGREEMENT_KINDS, LEAD_UP_DAYS, TimelinePage
 from domain import clock
 from domain.entries import EventKind
 
@@ -39,7 +39,7 @@ def occurred_of(entry) -> str:
 templates = Environment(loader=PackageLoader("api.web", "templates"), autoescape=select_autoescape(default=True),
                         trim_blocks=True, lstrip_blocks=True)
 templates.filters.update(human=human, linkable=linkable)
-templates.globals.update(chart_of=chart_of, occurred_of=occurred_of, lead_up_days=LEAD_UP_DAYS,
+templates.globals.update(chart_of=chart_of, occurred_of=occurred_of, lead_up_days=LEAD_UP_DAYS, agreement_kinds=AGREEMENT_KINDS,
                          kinds=EventKind.__args__,
                          filter_names=("from", "to", "kind", "track", "actor", "place", "q", "compare_at", "include_retracted"))
 
