@@ -97,7 +97,7 @@ def _day(text: str) -> int:
 
 def _ticks(low: int, high: int) -> list[tuple[int, str]]:
     """About ten labelled ticks: years, months or days, whichever the span needs."""
-    first, last = date.fromordinal(max(low, 1)), date.fromordinal(min(high, date.max.toordinal()))
+    first, last = date.fromordinal(max(low, 1)), date.fromordinal(min(high - 1, date.max.toordinal()))
     days = high - low
     if days > 3 * 366:
         step = max(1, round(days / 365 / 10))
