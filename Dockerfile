@@ -6,7 +6,6 @@ COPY domain ./domain
 COPY adapters ./adapters
 COPY projections ./projections
 COPY api ./api
-COPY bench ./bench
 COPY fixtures ./fixtures
 RUN pip install --no-cache-dir . && mkdir -p /data && chown ceasefire /data
 USER ceasefire

@@ -1,2 +1,3 @@
-"""Infrastructure behind the domain's ports: the event store on SQLite and PostgreSQL, the codec
-between entries and stored bytes, canonical bytes and leaf hashes, the Merkle tree, and signing."""
+"""Infrastructure behind the domain's ports: the event store (store) on eventsourcing's SQLite and
+PostgreSQL recorders extended with our ledger (sqlite, postgres, ledger) or in memory for tests (memory);
+the codec between entries and stored bytes; canonical bytes and leaf hashes; the Merkle tree; signing."""

@@ -27,8 +27,16 @@ def canonical_bytes(*, position: int, event_id: str, version: int, type: str, kn
     })
 
 
+HASHED = ("position", "event_id", "version", "type", "known_at", "recorded_at", "recorded_by", "data")
+
+
 def entry_hash(**entry: Any) -> str:
     return b64(leaf_hash(canonical_bytes(**entry)))
+
+
+def leaf_of(entry: Any) -> bytes:
+    """The leaf hash of an entry as `/v1/log` shows it to an auditor (anything with the hashed fields)."""
+    return leaf_hash(canonical_bytes(**{name: getattr(entry, name) for name in HASHED}))
 
 
 def b64(raw: bytes) -> str:

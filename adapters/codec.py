@@ -4,6 +4,9 @@ eventsourcing 9.5.6 ships no msgspec transcoder; this is the small one we need.
 The stored state is the entry's JSON (with its `type` tag); stored bytes are
 never rewritten, so old shapes are upcast on read: `UPCASTERS[(tag, v)]` turns
 a version-v payload into version v+1, and `_v` (absent means 1) says which.
+Changing an entry class means raising its `CURRENT_VERSION` and adding the
+upcaster from the version before; entries are then written with that `_v`, so
+the upcaster never touches them.
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ _raw_decoder = msgspec.json.Decoder(dict[str, Any])
 
 
 def encode(entry: Entry) -> bytes:
-    return _encoder.encode(entry)
+    """The entry's JSON, carrying `_v` once its class has moved past version 1."""
+    written = _encoder.encode(entry)
+    version = CURRENT_VERSION[type(entry).__struct_config__.tag]
+    return written if version == 1 else written[:-1] + b',"_v":' + str(version).encode() + b"}"
 
 
 def decode_raw(state: bytes) -> dict[str, Any]:

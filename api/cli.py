@@ -43,11 +43,6 @@ def open_store():
     return opened(Settings.from_env())
 
 
-def log_size(store) -> int:
-    with store.read() as tx:
-        return store.head(tx)[0]
-
-
 @click.group(help="Ceasefire Timeline: what was known, and when.")
 def main() -> None:
     pass
@@ -92,7 +87,7 @@ def export(output: Path | None) -> None:
     store = open_store()
     out = output.open("wb") if output else sys.stdout.buffer
     try:
-        with counter("exporting", log_size(store)) as advance:
+        with counter("exporting", store.size()) as advance:
             count = export_log(store, out, advance)
     finally:
         if output:
@@ -128,7 +123,7 @@ def verify() -> None:
     settings = Settings.from_env()
     store = open_store()
     try:
-        with counter("verifying", log_size(store)) as advance:
+        with counter("verifying", store.size()) as advance:
             result = Audit(store, load_key(settings.signing_key, settings.data_dir)).verify(advance)
     finally:
         store.close()
@@ -143,17 +138,14 @@ def replay(recorded_at: str | None, known_at: str | None) -> None:
     import msgspec
 
     from adapters.signing import load_key
-    from api.params import point_in_time
+    from api.params import replay_point
     from projections.audit import Audit
-    from projections.queries import PointInTime
 
     settings = Settings.from_env()
-    at = point_in_time(known_at, recorded_at)
-    if known_at is None:
-        at = PointInTime(at.recorded_at, at.recorded_at)
+    at = replay_point(known_at, recorded_at)
     store = open_store()
     try:
-        with counter("replaying", log_size(store)) as advance:
+        with counter("replaying", store.size()) as advance:
             result = Audit(store, load_key(settings.signing_key, settings.data_dir)).replay(at, advance)
     finally:
         store.close()
@@ -167,7 +159,7 @@ def rebuild() -> None:
 
     store = open_store()
     try:
-        with bar("rebuilding", log_size(store)) as update:
+        with bar("rebuilding", store.size()) as update:
             applied = rebuild_index(store, update)
     finally:
         store.close()

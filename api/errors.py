@@ -8,13 +8,10 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from domain.errors import Conflict, DomainError, InvalidInput, MalformedRequest
+from domain.errors import Conflict, DomainError, InvalidInput
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("ceasefire")
-
-
-BadQuery = MalformedRequest
 
 
 class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):

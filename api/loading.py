@@ -6,7 +6,7 @@ from pathlib import Path
 
 import msgspec
 
-from api.controllers.writes import batch_ops
+from api.batches import batch_ops
 from api.schemas import BatchEntry, BatchRequest
 from domain.application import Timeline
 from domain.errors import Conflict
@@ -27,16 +27,15 @@ def load(timeline: Timeline, path: Path, progress=None) -> int:
     written = 0
     for start in range(0, len(entries), CHUNK):
         ops = batch_ops(BatchRequest(entries=entries[start:start + CHUNK]))
-        written += len(timeline.execute(ops, LOADER, batch=True)[0])
+        written += len(timeline.execute(ops, LOADER, batch=True))
         if progress:
             progress(written, len(entries))
     return written
 
 
 def load_fixtures_if_empty(timeline: Timeline, fixtures: Path) -> int:
-    with timeline.store.read() as tx:
-        if timeline.store.head(tx)[0]:
-            return 0
+    if timeline.store.size():
+        return 0
     try:
         return load(timeline, fixtures)
     except Conflict:  # another worker loaded them first

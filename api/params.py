@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
-from api.errors import BadQuery
 from domain import clock
 from domain.dates import normalise
 from domain.entries import EventKind
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, MalformedRequest
 from projections.queries import PointInTime, decode_cursor
 
 KINDS = set(EventKind.__args__)
@@ -22,12 +19,18 @@ def instant(value: str | None, name: str, default: int) -> int:
     try:
         return clock.parse_instant(value, name)
     except InvalidInput as error:
-        raise BadQuery(error.detail, errors=error.errors) from None
+        raise MalformedRequest(error.detail, errors=error.errors) from None
 
 
 def point_in_time(known_at: str | None, recorded_at: str | None) -> PointInTime:
     now = clock.now_micros()
     return PointInTime(instant(known_at, "known_at", now), instant(recorded_at, "recorded_at", now))
+
+
+def replay_point(known_at: str | None, recorded_at: str | None) -> PointInTime:
+    """The (K, R) of a replay: R defaults to now, and K to R (what was known when the log stood there)."""
+    at = point_in_time(known_at, recorded_at)
+    return at if known_at is not None else PointInTime(at.recorded_at, at.recorded_at)
 
 
 def pinned(cursor: str | None, known_at: str | None, recorded_at: str | None):
@@ -37,16 +40,16 @@ def pinned(cursor: str | None, known_at: str | None, recorded_at: str | None):
     try:
         decoded = decode_cursor(cursor)
     except ValueError as error:
-        raise BadQuery.at("cursor", str(error)) from None
+        raise MalformedRequest.at("cursor", str(error)) from None
     if decoded.k not in _INSTANTS or decoded.r not in _INSTANTS:
-        raise BadQuery.at("cursor", "is not a cursor this service issued")
+        raise MalformedRequest.at("cursor", "is not a cursor this service issued")
     return PointInTime(decoded.k, decoded.r), decoded.after
 
 
 def timeline_after(after: list | None) -> tuple[str, str] | None:
     """A timeline cursor's place: the last (occurred start, id) handed out."""
     if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
-        raise BadQuery.at("cursor", "is not a timeline cursor")
+        raise MalformedRequest.at("cursor", "is not a timeline cursor")
     return tuple(after) if after else None
 
 
@@ -54,7 +57,7 @@ def limit(value: int | None, default: int = 50, maximum: int = 1000) -> int:
     if value is None:
         return default
     if not 1 <= value <= maximum:
-        raise BadQuery.at("limit", f"must be between 1 and {maximum}")
+        raise MalformedRequest.at("limit", f"must be between 1 and {maximum}")
     return value
 
 
@@ -64,7 +67,7 @@ def world_bound(value: str | None, name: str, end: bool) -> str | None:
     try:
         occurred = normalise(value, name)
     except InvalidInput as error:
-        raise BadQuery(error.detail, errors=error.errors) from None
+        raise MalformedRequest(error.detail, errors=error.errors) from None
     return occurred.end if end else occurred.start
 
 
@@ -72,7 +75,7 @@ def kinds(value: str | None) -> list[str]:
     chosen = [k.strip() for k in (value or "").split(",") if k.strip()]
     for kind in chosen:
         if kind not in KINDS:
-            raise BadQuery.at("kind", f"{kind!r} is not one of {', '.join(sorted(KINDS))}")
+            raise MalformedRequest.at("kind", f"{kind!r} is not one of {', '.join(sorted(KINDS))}")
     return chosen
 
 
@@ -83,15 +86,7 @@ def flag(value: str | None, name: str) -> bool:
         return True
     if value.lower() in ("false", "0", "no"):
         return False
-    raise BadQuery.at(name, "must be true or false")
-
-
-def entity_id(value: str, what: str = "event") -> str:
-    """Ids are UUIDs; anything else names nothing we know."""
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise NotFound(f"{what} {value!r} is unknown") from None
+    raise MalformedRequest.at(name, "must be true or false")
 
 
 def if_match(header: str | None) -> int | None:
@@ -99,5 +94,5 @@ def if_match(header: str | None) -> int | None:
         return None
     text = header.strip().removeprefix("W/").strip('"')
     if not text.isdigit():
-        raise BadQuery.at("If-Match", 'must be a quoted version, e.g. "3"')
+        raise MalformedRequest.at("If-Match", 'must be a quoted version, e.g. "3"')
     return int(text)

@@ -1,1 +1,3 @@
-"""The write side: entries of the log, the rules that guard them, and the event store."""
+"""The write side's rules, with no database: entries and commands, the fold of SPEC §4 (view), one
+decide function per command (decide), the application that gets, decides and appends (application),
+and the port it appends through (ports). Nothing here imports a driver or eventsourcing's persistence."""

@@ -3,6 +3,7 @@ only what the server consumes: a chosen `id`, `known_at`, `expected_version`."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from msgspec import Struct
@@ -18,6 +19,7 @@ from domain.entries import (
     StanceFields,
     Uuid,
 )
+from domain.errors import NotFound
 
 
 class ReportEvent(ReportFields, kw_only=True):
@@ -75,3 +77,11 @@ class Op(Struct, frozen=True, kw_only=True):
     command: Command
     event_id: str | None = None
     claim_id: str | None = None
+
+
+def entity_id(text: str, what: str = "event") -> str:
+    """An event or claim id in its one written form; anything not a UUID names nothing we know."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise NotFound(f"{what} {text!r} is unknown") from None

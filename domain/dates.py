@@ -16,6 +16,7 @@ import msgspec
 
 from domain.errors import InvalidInput
 
+WORLD_START, WORLD_END = "0000-01-01", "9999-12-31"  # an open end sorts and compares as unbounded
 _PRECISION_RANK = {"day": 0, "month": 1, "season": 2, "year": 3, "decade": 4, "century": 5}
 
 
@@ -26,6 +27,14 @@ class Occurred(msgspec.Struct, frozen=True, kw_only=True):
     precision: str
     approximate: bool
     uncertain: bool
+
+
+def meets(occurred: Occurred, start: str | None, end: str | None) -> bool:
+    """Whether the event's stated time meets the world window [start, end] (None: unbounded).
+
+    The rule of `from`/`to` (SPEC §5); the index computes it in SQL and a property test compares the two."""
+    return ((start is None or (occurred.end or WORLD_END) >= start)
+            and (end is None or (occurred.start or WORLD_START) <= end))
 
 
 def normalise(text: str, field: str = "occurred") -> Occurred:

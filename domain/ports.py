@@ -44,9 +44,16 @@ class IdempotentReplay(Exception):
 
 
 class EventStore(Protocol):
-    """The log as the application sees it: read a stream, find a claim's event, append."""
+    """The log as the application sees it: read a stream, find a claim's event, append.
+
+    Implemented by adapters.store.Store (SQLite, PostgreSQL) and adapters.memory.MemoryStore;
+    tests/integration/test_store_contract.py holds all three to the same behaviour."""
 
     def read(self) -> AbstractContextManager[Any]: ...
+
+    def head(self, tx: Any) -> tuple[int, int]: ...
+
+    def size(self) -> int: ...
 
     def stream(self, tx: Any, event_id: str) -> list[Logged]: ...
 

@@ -12,6 +12,7 @@ from msgspec import Struct, structs
 from domain import clock, rules
 from domain.dates import Occurred, normalise
 from domain.entries import (
+    CORRECTABLE_CLAIM_FIELDS,
     Actor,
     ClaimMade,
     ClaimStanceTaken,
@@ -100,10 +101,25 @@ class EventView(Struct, kw_only=True):
 
 
 class EventState(Struct, kw_only=True):
-    view: EventView
+    """What the rules guard (the event's kind, version, retraction and claims), and its view."""
+
+    event_id: str
+    kind: str
+    version: int
     visible: bool
     retracted: bool
     claim_ids: set[str]
+    view: EventView
+
+
+class _Claim(Struct, kw_only=True):
+    """A claim as folded so far: its claimant and statement as corrected, and its stances."""
+
+    made: ClaimMade
+    known_at: int
+    claimant: str
+    statement: str
+    stances: list[StanceView]
 
 
 def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -> EventState:
@@ -117,7 +133,7 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
     fields = {name: getattr(report, name) for name in ("kind", "title", "summary", "occurred", "places",
                                                       "actors", "track", "tags", "codes")}
     openers = [item for item in seen if isinstance(item.entry, (EventReported, SourceAdded))]
-    claims: dict[str, dict] = {}
+    claims: dict[str, _Claim] = {}
     latest_positions: dict[str, tuple[PositionTaken, int]] = {}
     marks: list[tuple[bool, Logged]] = []
     for item in seen:
@@ -125,12 +141,14 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
         if isinstance(entry, EventCorrected) and entry.claim_id is None:
             fields.update(entry.changes)
         elif isinstance(entry, EventCorrected) and entry.claim_id in claims:
-            claims[entry.claim_id].update(entry.changes)
+            for name in CORRECTABLE_CLAIM_FIELDS:
+                if name in entry.changes:
+                    setattr(claims[entry.claim_id], name, entry.changes[name])
         elif isinstance(entry, ClaimMade):
-            claims[entry.claim_id] = {"claim": entry, "known_at": item.known_at, "stances": [],
-                                      "claimant": entry.claimant, "statement": entry.statement}
+            claims[entry.claim_id] = _Claim(made=entry, known_at=item.known_at, stances=[],
+                                            claimant=entry.claimant, statement=entry.statement)
         elif isinstance(entry, ClaimStanceTaken) and entry.claim_id in claims:
-            claims[entry.claim_id]["stances"].append(StanceView(
+            claims[entry.claim_id].stances.append(StanceView(
                 by=entry.by, stance=entry.stance, statement=entry.statement,
                 known_at=clock.format_instant(item.known_at), source=entry.source))
         elif isinstance(entry, PositionTaken):
@@ -139,6 +157,7 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
         elif isinstance(entry, (EventRetracted, EventReinstated)):
             marks.append((isinstance(entry, EventRetracted), item))
     retracted = rules.is_retracted(mark for mark, _ in marks)
+    version = max((item.version for item in seen), default=0)
     parties = [a.name for a in _actors(fields["actors"]) if a.role in ("party", "signatory")]
     view = EventView(
         id=event_id,
@@ -153,7 +172,7 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
         codes=_codes(fields["codes"]),
         status="retracted" if retracted else "active",
         known_since=clock.format_instant(min(item.known_at for item in openers)) if openers else None,
-        version=max((item.version for item in seen), default=0),
+        version=version,
         sources=[_source_view(item) for item in openers],
         claims=[_claim_view(event_id, claim_id, c) for claim_id, c in claims.items()],
         positions=[PositionView(party=p.party, position=p.position, conditions=p.conditions,
@@ -163,19 +182,19 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
             parties, {key: p.position for key, (p, _) in latest_positions.items()}),
         retraction=_retraction(marks[-1][1]) if retracted else None,
     )
-    return EventState(view=view, visible=bool(openers), retracted=retracted, claim_ids=set(claims))
+    return EventState(event_id=event_id, kind=view.kind, version=version, visible=bool(openers),
+                      retracted=retracted, claim_ids=set(claims), view=view)
 
 
 def _source_view(item: Logged) -> SourceView:
     return SourceView(**structs.asdict(item.entry.source), known_at=clock.format_instant(item.known_at))
 
 
-def _claim_view(event_id: str, claim_id: str, claim: dict) -> ClaimView:
-    stances = claim["stances"]
+def _claim_view(event_id: str, claim_id: str, claim: _Claim) -> ClaimView:
     return ClaimView(
-        claim_id=claim_id, event_id=event_id, claimant=claim["claimant"], statement=claim["statement"],
-        status=rules.claim_status(claim["claimant"], ((s.by, s.stance) for s in stances)),
-        known_since=clock.format_instant(claim["known_at"]), stances=stances, source=claim["claim"].source)
+        claim_id=claim_id, event_id=event_id, claimant=claim.claimant, statement=claim.statement,
+        status=rules.claim_status(claim.claimant, ((s.by, s.stance) for s in claim.stances)),
+        known_since=clock.format_instant(claim.known_at), stances=claim.stances, source=claim.made.source)
 
 
 def _retraction(item: Logged) -> RetractionView:

@@ -1,1 +1,2 @@
-"""The read side: the bitemporal index kept from the log, and the queries over it."""
+"""The read side, kept from the log: the bitemporal index and its point-in-time queries, the raw log and
+history, the audit (signed roots, proofs, verify, replay), rebuild, and export/import."""

@@ -15,14 +15,14 @@ import msgspec
 import rfc8785
 
 from adapters import merkle
-from adapters.canonical import b64, canonical_bytes
+from adapters.canonical import b64, leaf_of
 from adapters.codec import decode
 from adapters.signing import public_key_b64, sign
 from adapters.store import Store, StoreConflict, Tx
 from domain import clock
 from domain.errors import MalformedRequest, NotFound
 from domain.view import Logged, fold
-from projections.log import ENTRY_SQL, stored_data
+from projections.log import CHUNK, ENTRY_SQL, scan, to_entry
 from projections.queries import PointInTime
 
 AUDIT_DDL = """
@@ -30,7 +30,6 @@ CREATE TABLE IF NOT EXISTS {s}signed_roots (
     tree_size {int} PRIMARY KEY, root TEXT NOT NULL, timestamp TEXT NOT NULL, signature TEXT NOT NULL,
     frontier TEXT NOT NULL, signed_at {int} NOT NULL);
 """
-CHUNK = 5000
 Progress = Callable[[int], None]
 
 
@@ -124,7 +123,7 @@ class Audit:
             issued = {row["tree_size"]: row["root"] for row in
                       tx.rows("SELECT tree_size, root FROM {s}signed_roots ORDER BY tree_size")}
             frontier, entries, first_bad, failed_roots, good_roots = merkle.Frontier(), 0, None, [], [0]
-            for row in _scan(tx):
+            for row in scan(tx):
                 entries += 1
                 if first_bad is None:
                     leaf = _recomputed_leaf(row) if row["position"] == entries else None
@@ -162,7 +161,7 @@ class Audit:
                 return {"digest": None, "equal": False, "events": count, "as_of": as_of,
                         "error": f"the entry at position {error.position} no longer decodes: run verify"}
             listed = 0
-            for view in _indexed_views(tx, self.store, at):
+            for view in _indexed_views(tx, at):
                 indexed.update((b"," if listed else b"") + rfc8785.dumps(view))
                 listed += 1
         digest = base64.b64encode(_close(folded)).decode()
@@ -182,26 +181,13 @@ def _close(digest) -> bytes:
 
 def _recomputed_leaf(row) -> bytes | None:
     """The leaf hash of an entry from its stored content, or None if it no longer decodes."""
-    data, corrupt = stored_data(row["state"])
-    if corrupt:
+    entry = to_entry(row, auditor=True)
+    if entry.corrupt:
         return None
     try:
-        return merkle.leaf_hash(canonical_bytes(
-            position=row["position"], event_id=str(row["event_id"]), version=row["version"], type=row["type"],
-            known_at=clock.format_instant(row["known_at"]), recorded_at=clock.format_instant(row["recorded_at"]),
-            recorded_by=row["recorded_by"], data=data))
+        return leaf_of(entry)
     except Exception:  # a value rewritten behind our back into something unencodable
         return None
-
-
-def _scan(tx: Tx) -> Iterator:
-    after = 0
-    while True:
-        rows = tx.rows(f"{ENTRY_SQL} WHERE l.position > ? ORDER BY l.position LIMIT ?", (after, CHUNK))
-        if not rows:
-            return
-        yield from rows
-        after = rows[-1]["position"]
 
 
 def _streams(tx: Tx, recorded_at: int, progress: Progress | None) -> Iterator[tuple[str, list[Logged]]]:
@@ -234,7 +220,7 @@ def _streams(tx: Tx, recorded_at: int, progress: Progress | None) -> Iterator[tu
         yield current, stream
 
 
-def _indexed_views(tx: Tx, store: Store, at: PointInTime) -> Iterator[dict]:
+def _indexed_views(tx: Tx, at: PointInTime) -> Iterator[dict]:
     order = 'event_id COLLATE "C"' if tx.dialect.name == "postgresql" else "event_id"
     rows = tx.rows(f"SELECT view FROM {{s}}event_states WHERE visible = 1 AND known_from <= ? AND known_to > ? "
                    f"AND recorded_from <= ? AND recorded_to > ? ORDER BY {order}",

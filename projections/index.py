@@ -19,10 +19,10 @@ import msgspec
 
 from adapters.store import Store, Tx
 from domain import clock
+from domain.dates import WORLD_END, WORLD_START
 from domain.view import EventState, Logged, fold
 
 NAME = "event_states"
-WORLD_START, WORLD_END = "0000-01-01", "9999-12-31"  # an open end sorts and compares as unbounded
 SEP = "\x1f"
 
 

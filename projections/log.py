@@ -7,6 +7,7 @@ names them), never a failure of the read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -42,6 +43,20 @@ class EntryPage(msgspec.Struct, kw_only=True, omit_defaults=True):
     items: list[LogEntry]
     next_after: int | None | msgspec.UnsetType = msgspec.UNSET
     next_cursor: str | None | msgspec.UnsetType = msgspec.UNSET
+
+
+CHUNK = 5000
+
+
+def scan(tx: Tx) -> Iterator:
+    """Every entry's row in position order, read in chunks."""
+    after = 0
+    while True:
+        rows = tx.rows(f"{ENTRY_SQL} WHERE l.position > ? ORDER BY l.position LIMIT ?", (after, CHUNK))
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1]["position"]
 
 
 def entries(tx: Tx, where: str, params: list, order: str, limit: int) -> list:

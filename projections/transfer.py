@@ -12,12 +12,11 @@ from typing import IO
 
 import msgspec
 
-from adapters import codec, merkle
-from adapters.canonical import b64, canonical_bytes
+from adapters import codec
+from adapters.canonical import b64, leaf_of
 from adapters.store import Restored, Store, restore
 from domain import clock
-from projections.audit import _scan
-from projections.log import LogEntry, to_entry
+from projections.log import LogEntry, scan, to_entry
 from projections.rebuild import rebuild
 
 
@@ -28,7 +27,7 @@ class ImportRefused(Exception):
 def export(store: Store, out: IO[bytes], progress: Callable[[int], None] | None = None) -> int:
     encoder, count = msgspec.json.Encoder(), 0
     with store.read() as tx:
-        for row in _scan(tx):
+        for row in scan(tx):
             out.write(encoder.encode(to_entry(row, auditor=True)) + b"\n")
             count += 1
             if progress:
@@ -47,10 +46,7 @@ def read_entries(lines: Iterable[bytes]) -> Iterator[Restored]:
             raise ImportRefused(f"line {number}: not an exported entry ({error})") from None
         if entry.position != number:
             raise ImportRefused(f"line {number}: position {entry.position} where {number} was due (a gap or reorder)")
-        leaf = merkle.leaf_hash(canonical_bytes(
-            position=entry.position, event_id=entry.event_id, version=entry.version, type=entry.type,
-            known_at=entry.known_at, recorded_at=entry.recorded_at, recorded_by=entry.recorded_by, data=entry.data))
-        if b64(leaf) != entry.hash:
+        if b64(leaf_of(entry)) != entry.hash:
             raise ImportRefused(f"line {number}: hash does not match the entry's content")
         yield Restored(
             position=entry.position, event_id=entry.event_id, version=entry.version, type=entry.type,

@@ -11,7 +11,6 @@ from api import params
 from api.auth import auditor, reader
 from api.controllers.reads import KnownAt, Limit, RecordedAt, run
 from api.schemas import EntryPage
-from projections.queries import PointInTime
 
 Size = Annotated[int | None, QueryParameter(ge=0, description="a tree size; default the current one")]
 
@@ -32,10 +31,7 @@ class LogController(Controller):
 
     @get("/audit/replay", summary="Fold the log from scratch up to R and compare with the projections (auditor)")
     async def replay(self, request: Request, recorded_at: RecordedAt = None, known_at: KnownAt = None) -> Response[dict]:
-        at = params.point_in_time(known_at, recorded_at)
-        if known_at is None:  # K defaults to R
-            at = PointInTime(at.recorded_at, at.recorded_at)
-        return Response(await run(request.app.state.audit.replay, at))
+        return Response(await run(request.app.state.audit.replay, params.replay_point(known_at, recorded_at)))
 
 
 class ProofController(Controller):

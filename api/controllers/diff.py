@@ -10,9 +10,10 @@ from litestar.params import FromPath, QueryParameter
 from api import params
 from api.auth import reader
 from api.controllers.reads import RecordedAt, run
-from api.errors import BadQuery
 from api.schemas import EventOut
 from domain import clock
+from domain.commands import entity_id
+from domain.errors import MalformedRequest
 from projections.diff import EventDiff, diff
 from projections.queries import PointInTime
 
@@ -28,11 +29,11 @@ def knowledge_pair(then: str | None, now: str | None, recorded_at: str | None,
                    then_name: str, now_name: str) -> tuple[PointInTime, PointInTime]:
     """Two knowledge times at one record time, `then` not after `now`; each parsed as `known_at` is."""
     if then is None:
-        raise BadQuery.at(then_name, "is required")
+        raise MalformedRequest.at(then_name, "is required")
     default = clock.now_micros()
     then_at, now_at = params.instant(then, then_name, default), params.instant(now, now_name, default)
     if then_at > now_at:
-        raise BadQuery.at(then_name, f"is after {now_name}")
+        raise MalformedRequest.at(then_name, f"is after {now_name}")
     record = params.instant(recorded_at, "recorded_at", default)
     return PointInTime(then_at, record), PointInTime(now_at, record)
 
@@ -50,4 +51,4 @@ class DiffController(Controller):
         recorded_at: RecordedAt = None,
     ) -> Response[DiffOut]:
         then, now = knowledge_pair(from_, to, recorded_at, "from", "to")
-        return Response(await run(diff, request.app.state.reader, params.entity_id(event_id), then, now))
+        return Response(await run(diff, request.app.state.reader, entity_id(event_id), then, now))

@@ -10,8 +10,9 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api import params
 from api.auth import is_auditor, reader
-from api.errors import BadQuery
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
+from domain.commands import entity_id
+from domain.errors import MalformedRequest
 from projections.queries import TimelineFilter
 
 KnownAt = Annotated[str | None, QueryParameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
@@ -48,7 +49,7 @@ class ReadController(Controller):
     @get("/events/{event_id:str}", summary="One event at (K, R)")
     async def event(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[EventOut]:
-        view = await run(request.app.state.reader.event, params.entity_id(event_id),
+        view = await run(request.app.state.reader.event, entity_id(event_id),
                          params.point_in_time(known_at, recorded_at))
         return Response(view)
 
@@ -57,7 +58,7 @@ class ReadController(Controller):
                       recorded_at: RecordedAt = None,
                       after: Annotated[int, QueryParameter(ge=0, le=params.MAX_POSITION)] = 0,
                       limit: Limit = None) -> Response[EntryPage]:
-        page = await run(request.app.state.log_reader.history, params.entity_id(event_id),
+        page = await run(request.app.state.log_reader.history, entity_id(event_id),
                          params.point_in_time(known_at, recorded_at), after, params.limit(limit, 100),
                          is_auditor(request))
         return Response(page)
@@ -65,7 +66,7 @@ class ReadController(Controller):
     @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)")
     async def claim(self, request: Request, claim_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None) -> Response[ClaimOut]:
-        claim = await run(request.app.state.reader.claim, params.entity_id(claim_id, "claim"),
+        claim = await run(request.app.state.reader.claim, entity_id(claim_id, "claim"),
                           params.point_in_time(known_at, recorded_at))
         return Response(claim)
 
@@ -85,10 +86,10 @@ class ReadController(Controller):
         at, after = params.pinned(cursor, until, recorded_at)
         if after is not None:
             if len(after) != 3 or not all(isinstance(a, int) and abs(a) <= params.MAX_POSITION for a in after):
-                raise BadQuery.at("cursor", "is not a changes cursor")
+                raise MalformedRequest.at("cursor", "is not a changes cursor")
             low, after = after[0], (after[1], after[2])
         elif since is None:
-            raise BadQuery.at("since", "is required")
+            raise MalformedRequest.at("since", "is required")
         else:
             low = params.instant(since, "since", 0)
         page = await run(request.app.state.log_reader.changes, low, at.known_at, at, after,
@@ -99,6 +100,6 @@ class ReadController(Controller):
     async def lead_up(self, request: Request, event_id: FromPath[str],
                       days: Annotated[int, QueryParameter(ge=0, le=3650)] = 30,
                       known_at: KnownAt = None, recorded_at: RecordedAt = None) -> Response[LeadUpOut]:
-        result = await run(request.app.state.reader.lead_up, params.entity_id(event_id), days,
+        result = await run(request.app.state.reader.lead_up, entity_id(event_id), days,
                            params.point_in_time(known_at, recorded_at))
         return Response(result)

@@ -21,9 +21,9 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from api import params
 from api.auth import reader
 from api.controllers.reads import run
-from domain.dates import normalise
+from domain.dates import meets, normalise
 from domain.entries import EventCorrected, EventReported
-from projections.index import WORLD_END, WORLD_START
+from domain.errors import MalformedRequest
 
 POLL_SECONDS = 0.5
 KEEP_ALIVE_SECONDS = 10
@@ -38,17 +38,16 @@ async def stream(
     from_: Annotated[str | None, QueryParameter(name="from", description="EDTF: world-time window start")] = None,
     to: Annotated[str | None, QueryParameter(description="EDTF: world-time window end")] = None,
 ) -> ServerSentEvent:
-    window = (params.world_bound(from_, "from", end=False) or WORLD_START,
-              params.world_bound(to, "to", end=True) or WORLD_END)
+    window = (params.world_bound(from_, "from", end=False), params.world_bound(to, "to", end=True))
     filtered = from_ is not None or to is not None
     if last_event_id is not None:
         if not last_event_id.strip().isdigit() or int(last_event_id) > params.MAX_POSITION:
-            raise params.BadQuery.at("Last-Event-ID", "must be a log position")
+            raise MalformedRequest.at("Last-Event-ID", "must be a log position")
         start = int(last_event_id)
     elif after is not None:
         start = after
     else:
-        start = await run(_head, request.app.state.store)
+        start = await run(request.app.state.store.size)
     return ServerSentEvent(_follow(request, start, window if filtered else None))
 
 
@@ -71,19 +70,10 @@ async def _follow(request: Request, position: int, window) -> AsyncIterator[Serv
                 quiet = 0.0
 
 
-def _head(store) -> int:
-    with store.read() as tx:
-        return store.head(tx)[0]
-
-
-def _meets(store, event_id: str, position: int, window: tuple[str, str]) -> bool:
+def _meets(store, event_id: str, position: int, window: tuple[str | None, str | None]) -> bool:
     """Whether the event's world time, as reported or as corrected up to this entry, meets the window."""
     with store.read() as tx:
         entries = [e.entry for e in store.stream(tx, event_id) if e.position <= position]
     stated = [e.occurred for e in entries if isinstance(e, EventReported)]
     stated += [e.changes["occurred"] for e in entries if isinstance(e, EventCorrected) and "occurred" in e.changes]
-    for text in stated:
-        occurred = normalise(text)
-        if (occurred.end or WORLD_END) >= window[0] and (occurred.start or WORLD_START) <= window[1]:
-            return True
-    return False
+    return any(meets(normalise(text), *window) for text in stated)

@@ -12,10 +12,10 @@ from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from api.auth import principal_of, writer
-from api.params import entity_id, if_match
+from api.batches import batch_ops
+from api.params import if_match
 from api.schemas import BatchAnswer, BatchRequest, WriteAnswer
 from domain.commands import (
-    OP_COMMANDS,
     AddSource,
     CorrectEvent,
     MakeClaim,
@@ -25,6 +25,7 @@ from domain.commands import (
     RetractEvent,
     TakePosition,
     TakeStance,
+    entity_id,
 )
 from domain.errors import InvalidInput
 
@@ -51,9 +52,8 @@ async def append(request: Request, ops: list[Op], *, batch: bool = False) -> lis
                                      + await request.body()).hexdigest()
         idempotency = (principal.name, key, fingerprint)
     timeline = request.app.state.timeline
-    receipts, _ = await anyio.to_thread.run_sync(
+    return await anyio.to_thread.run_sync(
         partial(timeline.execute, ops, principal.name, batch=batch, idempotency=idempotency))
-    return receipts
 
 
 async def write_one(request: Request, op: Op, location: str) -> Response[WriteAnswer]:
@@ -125,25 +125,4 @@ class WriteController(Controller):
         return Response(BatchAnswer(items=receipts), status_code=201)
 
 
-MAX_BATCH = 1000
-
-
-def batch_ops(data: JSONBody[BatchRequest]) -> list[Op]:
-    """Each entry's body decoded as its command; errors name `entries[i]`."""
-    if not 1 <= len(data.entries) <= MAX_BATCH:
-        raise InvalidInput.at("entries", f"must hold 1 to {MAX_BATCH} entries")
-    ops = []
-    for index, item in enumerate(data.entries):
-        try:
-            command = msgspec.convert(item.body, OP_COMMANDS[item.op])
-        except msgspec.ValidationError as error:
-            raise InvalidInput.from_msgspec(error, f"entries[{index}].body") from None
-        if item.op not in ("report", "stance") and not item.event_id:
-            raise InvalidInput.at(f"entries[{index}].event_id", f"is required for op {item.op!r}")
-        if item.op == "stance" and not item.claim_id:
-            raise InvalidInput.at(f"entries[{index}].claim_id", "is required for op 'stance'")
-        ops.append(Op(command=command, event_id=item.event_id, claim_id=item.claim_id))
-    return ops
-
-
-__all__ = ["WriteController", "batch_ops"]
+__all__ = ["WriteController"]

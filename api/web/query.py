@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from api import params
-from api.errors import BadQuery
+from domain.errors import MalformedRequest
 from projections.queries import PointInTime, TimelineFilter
 
 # `ongoing` is not among them: the page sets it itself, one list for each side of the window's start.
@@ -38,7 +38,7 @@ def given(query, allowed: tuple[str, ...]) -> dict[str, str]:
     errors = [{"field": name, "detail": f"{name}: is not a parameter of this page"} for name in unknown]
     errors += [{"field": name, "detail": f"{name}: is given more than once"} for name in repeated]
     if errors:
-        raise BadQuery("; ".join(error["detail"] for error in errors), errors=errors)
+        raise MalformedRequest("; ".join(error["detail"] for error in errors), errors=errors)
     return {name: query.get(name) for name in allowed if query.get(name)}
 
 
@@ -52,10 +52,10 @@ def page_query(query) -> PageQuery:
         place=asked.get("place"), text=asked.get("q"),
         include_retracted=params.flag(asked.get("include_retracted"), "include_retracted"))
     if where.start and where.end and where.start > where.end:
-        raise BadQuery.at("from", "is after to")
+        raise MalformedRequest.at("from", "is after to")
     compare_at = params.instant(asked["compare_at"], "compare_at", 0) if "compare_at" in asked else None
     if compare_at is not None and compare_at > at.known_at:
-        raise BadQuery.at("compare_at", "is after known_at: compare an earlier knowledge time with a later one")
+        raise MalformedRequest.at("compare_at", "is after known_at: compare an earlier knowledge time with a later one")
     return PageQuery(where=where, at=at, after=params.timeline_after(after), limit=_limit(asked.get("limit")),
                      compare_at=compare_at, given=asked)
 
@@ -64,7 +64,7 @@ def event_query(query) -> tuple[PointInTime, int]:
     asked = given(query, EVENT_PARAMETERS)
     after = asked.get("after", "0")
     if not after.isdigit() or int(after) > params.MAX_POSITION:
-        raise BadQuery.at("after", "must be a log position (a whole number)")
+        raise MalformedRequest.at("after", "must be a log position (a whole number)")
     return params.point_in_time(asked.get("known_at"), asked.get("recorded_at")), int(after)
 
 
@@ -72,5 +72,5 @@ def _limit(value: str | None) -> int:
     if value is None:
         return PAGE_SIZE
     if not value.isdigit():
-        raise BadQuery.at("limit", "must be a whole number between 1 and 1000")
+        raise MalformedRequest.at("limit", "must be a whole number between 1 and 1000")
     return params.limit(int(value), PAGE_SIZE)

@@ -12,13 +12,13 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from api import params
 from api.auth import reader
 from api.controllers.reads import run
 from api.errors import EXCEPTION_HANDLERS, log
 from api.web import page as pages
 from api.web.query import event_query, page_query
 from api.web.render import html
+from domain.commands import entity_id
 from domain.errors import DomainError, NotFound
 
 
@@ -60,7 +60,7 @@ class WebController(Controller):
     @get("/timeline/events/{event_id:str}")
     async def event(self, request: Request, event_id: FromPath[str]) -> Response:
         at, after = event_query(request.query_params)
-        event_id = params.entity_id(event_id)
+        event_id = entity_id(event_id)
         history = await run(request.app.state.log_reader.history, event_id, at, after, 100, False)
         try:
             view = msgspec.json.decode(await run(request.app.state.reader.event, event_id, at))

@@ -15,9 +15,8 @@ from tests.builders import add_source, claim, correct, position, reinstate, repo
 
 
 def append(timeline, *ops, key=None, body_hash="h"):
-    receipts, _ = timeline.execute(list(ops), "alice", batch=len(ops) > 1,
-                                   idempotency=("alice", key, body_hash) if key else None)
-    return receipts
+    return timeline.execute(list(ops), "alice", batch=len(ops) > 1,
+                            idempotency=("alice", key, body_hash) if key else None)
 
 
 def test_positions_are_gapless_and_record_times_strictly_increase(timeline):

@@ -25,7 +25,7 @@ from tests.builders import (
 
 
 def append(timeline, *ops):
-    return timeline.execute(list(ops), "alice", batch=len(ops) > 1)[0]
+    return timeline.execute(list(ops), "alice", batch=len(ops) > 1)
 
 
 def view(reader, event_id, when):

@@ -34,6 +34,22 @@ def test_an_older_version_of_an_entry_is_upcast_on_read(monkeypatch):
     assert codec.decode_raw(old)["by"] == "Russia"  # the log still shows what was written
 
 
+def test_once_an_entry_moves_to_version_2_new_entries_say_so_and_are_not_upcast(monkeypatch):
+    monkeypatch.setitem(codec.CURRENT_VERSION, "PositionTaken", 2)
+    monkeypatch.setitem(codec.UPCASTERS, ("PositionTaken", 1),
+                        lambda raw: {**{k: v for k, v in raw.items() if k != "by"}, "party": raw["by"], "_v": 2})
+    entry = PositionTaken(party="Ukraine", position="accepts", source=SOURCE)
+    written = codec.encode(entry)
+    assert codec.decode_raw(written)["_v"] == 2
+    assert codec.decode(written) == entry
+
+
+def test_every_entry_version_after_the_first_has_an_upcaster_from_the_one_before():
+    for tag, version in codec.CURRENT_VERSION.items():
+        assert all((tag, v) in codec.UPCASTERS for v in range(1, version))
+        assert not any((tag, v) in codec.UPCASTERS for v in range(version, version + 5))
+
+
 @pytest.mark.parametrize("text, expected", [
     ("2015-02-12", "2015-02-12T00:00:00.000000Z"),
     ("2015-02-12T09:00:00Z", "2015-02-12T09:00:00.000000Z"),

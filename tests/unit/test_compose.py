@@ -46,3 +46,9 @@ def test_the_image_is_slim_runs_as_a_non_root_user_and_serves_port_8000():
     user = re.search(r"^USER (\S+)", dockerfile, re.M).group(1)
     assert user not in ("root", "0")
     assert "--port\", \"8000\"" in dockerfile and "EXPOSE 8000" in dockerfile
+
+
+def test_the_image_holds_the_service_and_its_fixtures_but_not_the_benchmarks():
+    copied = re.findall(r"^COPY (\S+)", (ROOT / "Dockerfile").read_text(), re.M)
+    assert {"domain", "adapters", "projections", "api", "fixtures"} <= set(copied)
+    assert "bench" not in copied
