@@ -69,6 +69,17 @@
     }
   };
 
+  // The list and the drawing point at each other: an item in focus or under the pointer lights its bar.
+  const light = (event, on) => {
+    const item = event.target.closest && event.target.closest("li[data-event-id]");
+    if (!item) return;
+    const bar = document.querySelector(`#chart rect[data-event-id="${item.dataset.eventId}"]`);
+    if (bar) bar.classList.toggle("lit", on);
+  };
+  for (const [type, on] of [["focusin", true], ["focusout", false], ["mouseover", true], ["mouseout", false]]) {
+    document.addEventListener(type, (event) => light(event, on));
+  }
+
   slider.addEventListener("input", () => {
     showStep();
     clearTimeout(timer);
