@@ -138,3 +138,15 @@ def test_an_events_page_shows_its_history_with_clocks_hashes_and_proofs(static_p
 def test_the_home_page_redirects_to_the_timeline(page):
     page.goto("/")
     assert urlparse(page.url).path == "/timeline"
+
+
+def test_the_drawing_blurs_doubtful_dates_and_leaves_open_ends_open(page):
+    ilovaisk = "0de7badb-65dc-5722-9389-3729f76ffb65"
+    page.goto("/timeline?from=2014-08&to=2014-09&known_at=2014-09-10")
+    fuzzy = page.locator(f'#chart rect[data-event-id="{ilovaisk}"]')
+    assert "fuzzy" in fuzzy.get_attribute("class") and fuzzy.get_attribute("filter") == "url(#fuzz)"
+    page.goto("/timeline?from=2024-08&to=2024-12&known_at=2024-12-01")
+    open_end = page.locator(f'#chart rect[data-event-id="{KURSK_INCURSION}"]')
+    box, chart = open_end.bounding_box(), page.locator("#chart").bounding_box()
+    assert "open-end" in open_end.get_attribute("class") and open_end.get_attribute("mask") == "url(#open-end)"
+    assert abs((box["x"] + box["width"]) - (chart["x"] + chart["width"])) < 2
