@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -27,9 +28,8 @@ def error_page(request: Request, error: Exception) -> Response:
     if isinstance(error, DomainError):
         status, title, detail, errors = error.status, error.title, error.detail, error.errors
     elif isinstance(error, ValidationException | HTTPException):
-        status, title, detail, errors = error.status_code, "Bad request", str(error.detail), []
-        if error.status_code == 404:
-            title = "Not found"
+        status, detail, errors = error.status_code, str(error.detail), []
+        title = HTTPStatus(status).phrase
     else:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         status, title, detail, errors = 500, "Internal error", "the server failed; the error was logged", []
