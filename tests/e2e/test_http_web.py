@@ -124,3 +124,17 @@ async def test_an_events_page_lists_its_history_and_an_unknown_event_is_a_404_pa
 async def test_the_home_page_redirects_to_the_timeline(client):
     response = await client.get("/", follow_redirects=False)
     assert response.status_code in (301, 302, 303, 307, 308) and response.headers["location"] == "/timeline"
+
+
+async def test_the_pages_need_a_token_when_reads_do(settings):
+    from dataclasses import replace
+
+    from litestar.testing import AsyncTestClient
+
+    from api.app import create_app
+
+    async with AsyncTestClient(create_app(replace(settings, read_token_required=True))) as client:
+        refused = await client.get("/timeline")
+        assert refused.status_code == 401 and refused.headers["content-type"].startswith("text/html")
+        assert "Unauthorized" in refused.text
+        assert (await client.get("/timeline", headers=WRITER)).status_code == 200
