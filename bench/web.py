@@ -39,12 +39,15 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=20, help="page loads measured per page (default 20)")
     parser.add_argument("--steps", type=int, default=60, help="slider steps measured (default 60)")
     parser.add_argument("--markdown", type=Path, help="also write the figures as a Markdown table")
+    parser.add_argument("--workdir", type=Path, help="keep the store here and reuse it (default: a temporary one)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="ceasefire-web-bench-") as workdir:
-        url = f"sqlite:///{workdir}/store.sqlite3"
+    with tempfile.TemporaryDirectory(prefix="ceasefire-web-bench-") as scratch:
+        workdir = args.workdir or Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{workdir.resolve()}/store.sqlite3"
         visible = fill(url, args.events)
         results = [emit(metric("web_visible_events", BACKEND, visible, "events"))]
-        with Server(url, Path(workdir)) as server:
+        with Server(url, workdir) as server:
             results += measure(f"http://127.0.0.1:{server.port}", args.loads, args.steps)
     if args.markdown:
         markdown(results, args.markdown, f"`python -m bench.web --events {args.events}` · "
