@@ -36,10 +36,24 @@ def occurred_of(entry) -> str:
     return data.get("occurred") or (data.get("changes") or {}).get("occurred") or ""
 
 
+def describe(entry) -> str:
+    """What an entry says, in a few words: who took which position or stance, which source, why."""
+    data = entry.data if isinstance(entry.data, dict) else {}
+    if data.get("party"):
+        return f"{data['party']}: {data['position'].replace('_', ' ')}"
+    if data.get("stance"):
+        return f"{data.get('by')}: {data['stance']}"
+    if data.get("claimant"):
+        return f"claim by {data['claimant']}"
+    if data.get("reason"):
+        return data["reason"]
+    return (data.get("source") or {}).get("publisher") or ""
+
+
 templates = Environment(loader=PackageLoader("api.web", "templates"), autoescape=select_autoescape(default=True),
                         trim_blocks=True, lstrip_blocks=True)
 templates.filters.update(human=human, linkable=linkable)
-templates.globals.update(chart_of=chart_of, occurred_of=occurred_of, lead_up_days=LEAD_UP_DAYS, agreement_kinds=AGREEMENT_KINDS,
+templates.globals.update(chart_of=chart_of, occurred_of=occurred_of, describe=describe, lead_up_days=LEAD_UP_DAYS, agreement_kinds=AGREEMENT_KINDS,
                          kinds=EventKind.__args__,
                          filter_names=("from", "to", "kind", "track", "actor", "place", "q", "compare_at", "include_retracted"))
 
