@@ -53,8 +53,8 @@ def describe(entry) -> str:
 templates = Environment(loader=PackageLoader("api.web", "templates"), autoescape=select_autoescape(default=True),
                         trim_blocks=True, lstrip_blocks=True)
 templates.filters.update(human=human, linkable=linkable)
-templates.globals.update(chart_of=chart_of, occurred_of=occurred_of, describe=describe, lead_up_days=LEAD_UP_DAYS, agreement_kinds=AGREEMENT_KINDS,
-                         kinds=EventKind.__args__,
+templates.globals.update(chart_of=chart_of, occurred_of=occurred_of, describe=describe, lead_up_days=LEAD_UP_DAYS,
+                         agreement_kinds=AGREEMENT_KINDS, kinds=EventKind.__args__,
                          filter_names=("from", "to", "kind", "track", "actor", "place", "q", "compare_at", "include_retracted"))
 
 
