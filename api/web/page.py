@@ -87,8 +87,10 @@ def change_marks(event_diff: EventDiff) -> list[str]:
 
 
 def knowledge_steps(reader: Reader, query: PageQuery) -> tuple[list[str], int]:
-    """The distinct knowledge times of the window's entries, with the one shown among them."""
+    """The distinct knowledge times of the window's entries, with the one shown among them; comparing, only
+    those from `compare_at` on (now is never before then)."""
     times = sorted({*reader.knowledge_times(replace(query.where, ongoing="include"), query.at), query.at.known_at})
+    times = [micros for micros in times if micros >= (query.compare_at or times[0])]
     return [instant(micros) for micros in times], times.index(query.at.known_at)
 
 

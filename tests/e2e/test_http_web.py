@@ -138,3 +138,11 @@ async def test_the_pages_need_a_token_when_reads_do(settings):
         assert refused.status_code == 401 and refused.headers["content-type"].startswith("text/html")
         assert "Unauthorized" in refused.text
         assert (await client.get("/timeline", headers=WRITER)).status_code == 200
+
+
+async def test_comparing_the_slider_starts_at_compare_at(client):
+    for day in (1, 5, 10):
+        await post(client, "/v1/events", event_body(title=f"Day {day}", occurred=f"2025-03-0{day % 10 or 1}",
+                                                    source=source(f"2025-03-{day:02d}")))
+    html = await page(client, "compare_at=2025-03-04&known_at=2025-03-20")
+    assert steps(html) == ["2025-03-05T00:00:00Z", "2025-03-10T00:00:00Z", "2025-03-20T00:00:00Z"]
