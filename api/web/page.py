@@ -90,7 +90,8 @@ def knowledge_steps(reader: Reader, query: PageQuery) -> tuple[list[str], int]:
     """The distinct knowledge times of the window's entries, with the one shown among them; comparing, only
     those from `compare_at` on (now is never before then)."""
     times = sorted({*reader.knowledge_times(replace(query.where, ongoing="include"), query.at), query.at.known_at})
-    times = [micros for micros in times if micros >= (query.compare_at or times[0])]
+    if query.compare_at is not None:
+        times = [micros for micros in times if micros >= query.compare_at]
     return [instant(micros) for micros in times], times.index(query.at.known_at)
 
 
