@@ -96,6 +96,18 @@ def ddl(dialect: Dialect, script: str) -> list[str]:
     return [statement.strip() for statement in text.split(";") if statement.strip()]
 
 
+def postgres_params(url: str) -> dict[str, Any]:
+    """The connection a `postgresql://` URL names, with our defaults (not libpq's, which use a socket)."""
+    parsed = urlparse(url)
+    return {"dbname": parsed.path.lstrip("/") or "postgres", "host": parsed.hostname or "127.0.0.1",
+            "port": parsed.port or 5432, "user": unquote(parsed.username or "postgres"),
+            "password": unquote(parsed.password or "")}
+
+
+def postgres_schema(url: str) -> str:
+    return parse_qs(urlparse(url).query).get("schema", [""])[0]
+
+
 OnAppend = Callable[[Tx, list[tuple[str, Logged]]], None]  # (event id, the entry as stored)
 
 
@@ -120,12 +132,9 @@ class Store:
             self.recorder = SQLiteLedgerRecorder(self.datastore)
             self.dialect = Dialect("sqlite")
         elif parsed.scheme in ("postgresql", "postgres"):
-            schema = parse_qs(parsed.query).get("schema", [""])[0]
-            self.datastore = PostgresDatastore(
-                dbname=parsed.path.lstrip("/") or "postgres", host=parsed.hostname or "127.0.0.1",
-                port=parsed.port or 5432, user=unquote(parsed.username or "postgres"),
-                password=unquote(parsed.password or ""), pool_size=4, max_overflow=16,
-                schema=schema, connect_timeout=5, pre_ping=True)
+            schema = postgres_schema(self.url)
+            self.datastore = PostgresDatastore(**postgres_params(self.url), pool_size=4, max_overflow=16,
+                                               schema=schema, connect_timeout=5, pre_ping=True)
             if schema and not self.read_only:
                 with self.datastore.transaction(commit=True) as cursor:
                     cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import Any
 
-from litestar import Litestar, Request
-from litestar.exceptions import ClientException
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 
 from adapters.signing import load_key
 from adapters.store import Store
+from api import __version__
 from api.auth import Tokens
 from api.controllers.audit import LogController, ProofController
 from api.controllers.diff import DiffController
@@ -18,8 +18,10 @@ from api.controllers.health import health, ready
 from api.controllers.reads import ReadController
 from api.controllers.stream import stream
 from api.controllers.writes import WriteController
-from api.docs import OfflineDocsPlugin
+from api.conveniences import HeadAsGet
+from api.docs import OfflineDocsPlugin, describe
 from api.errors import EXCEPTION_HANDLERS
+from api.requests import JsonRequest, check_request
 from api.settings import Settings
 from api.web.routes import WEB_HANDLERS
 from domain.application import Timeline
@@ -29,18 +31,8 @@ from projections.log import LogReader
 from projections.queries import Reader
 
 MAX_BODY = 1024 * 1024
-
-
-class JsonRequest(Request):
-    """A body that is not UTF-8, or nests deeper than the decoder goes, is malformed (400), not a crash."""
-
-    async def json(self) -> Any:
-        try:
-            return await super().json()
-        except UnicodeDecodeError as error:
-            raise ClientException(f"the body is not valid UTF-8: {error.reason} at byte {error.start}") from None
-        except RecursionError:
-            raise ClientException("the JSON body nests too deeply") from None
+CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
+                        "Last-Event-ID"]
 
 
 def open_store(settings: Settings) -> Store:
@@ -72,16 +64,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if replica:
                 replica.close()
 
-    return Litestar(
-        route_handlers=[WriteController, ReadController, DiffController, LogController, ProofController, stream, health, ready,
-                        *WEB_HANDLERS],
+    return HeadAsGet(
+        route_handlers=[WriteController, ReadController, DiffController, LogController, ProofController, stream, health,
+                        ready, *WEB_HANDLERS],
         lifespan=[lifespan],
+        on_startup=[describe],
         state=_state(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY,
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_methods=["GET", "HEAD", "POST"],
+                               allow_headers=CORS_REQUEST_HEADERS, expose_headers=["ETag", "Location"],
+                               ) if settings.cors_origins else None,
         request_class=JsonRequest,
+        before_request=check_request,
         openapi_config=OpenAPIConfig(
-            title="Ceasefire Timeline", version="0.1.0", path="/schema",
+            title="Ceasefire Timeline", version=__version__, path="/schema",
             description="An immutable, tamper-evident log of a war's diplomacy and battles: what was known, and when.",
             render_plugins=[OfflineDocsPlugin()],
         ),

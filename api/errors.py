@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from domain.errors import Conflict, DomainError, InvalidInput
+from domain.errors import Conflict, DomainError
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("ceasefire")
@@ -35,24 +35,37 @@ def domain_error(request: Request, error: DomainError) -> Response:
 
 
 def validation_error(request: Request, error: ValidationException) -> Response:
-    """Litestar refused the body or a parameter: the body's schema is 422, the rest 400."""
-    cause = error.__cause__
-    if request.headers.get("content-length") == "0" and request.method == "POST":
-        return problem(request, 400, "Malformed request", "the body is empty: a JSON object is required")
-    sources = {item.get("source") for item in (error.extra or []) if isinstance(item, dict)}
-    if isinstance(cause, msgspec.ValidationError) and sources <= {"body"}:
-        message, sep, path = str(cause).partition(" - at `$.data")
-        invalid = InvalidInput.from_msgspec(msgspec.ValidationError(message + (sep and " - at `$" + path)))
-        return domain_error(request, invalid)
-    errors = [{"field": str(item.get("key")), "detail": f"{item.get('key')}: {item.get('message')}"}
-              for item in (error.extra or []) if isinstance(item, dict)]
+    """Litestar refused a parameter (400), or a body the checks let through (422), each named; a parameter's
+    problem is said in words from its declaration, not in msgspec's."""
+    items = [item for item in (error.extra or []) if isinstance(item, dict)]
+    errors = [{"field": str(item.get("key")),
+               "detail": f"{item.get('key')}: {_in_words(request, str(item.get('key'))) or item.get('message')}"}
+              for item in items]
     detail = "; ".join(e["detail"] for e in errors) or str(error.detail)
+    if items and all(item.get("source") == "body" for item in items):
+        return problem(request, 422, "Invalid input", detail, errors=errors)
     return problem(request, 400, "Malformed request", detail, errors=errors)
+
+
+def _in_words(request: Request, name: str) -> str | None:
+    """What a whole-number parameter must be, from its handler's declaration (type, bounds)."""
+    for parameter in request.route_handler.parsed_fn_signature.parameters.values():
+        declared = parameter.kwarg_definition
+        alias = getattr(declared, "query", None) or getattr(declared, "header", None) or parameter.name
+        if alias != name:
+            continue
+        if not (parameter.is_subclass_of(int) or parameter.has_inner_subclass_of(int)):
+            return None
+        low, high = getattr(declared, "ge", None), getattr(declared, "le", None)
+        bounds = f" from {low} to {high}" if low is not None and high is not None else \
+            f" of at least {low}" if low is not None else f" of at most {high}" if high is not None else ""
+        return f"must be a whole number{bounds}"
+    return None
 
 
 def http_error(request: Request, error: HTTPException) -> Response:
     title = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-             413: "Request body too large"}.get(error.status_code, "Malformed request")
+             413: "Request body too large", 415: "Unsupported media type"}.get(error.status_code, "Malformed request")
     response = problem(request, error.status_code, title, str(error.detail))
     if error.status_code == 401:
         response.headers["WWW-Authenticate"] = "Bearer"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from domain import clock
-from domain.dates import normalise
+from domain.dates import parse
 from domain.entries import EventKind
 from domain.errors import InvalidInput, MalformedRequest
 from projections.queries import PointInTime, decode_cursor
@@ -19,6 +21,9 @@ def instant(value: str | None, name: str, default: int) -> int:
     try:
         return clock.parse_instant(value, name)
     except InvalidInput as error:
+        if re.fullmatch(r".*T[0-9:.]+ [0-9]{2}:[0-9]{2}", value):  # an unencoded '+' arrives as a space
+            raise MalformedRequest.at(name, f"{value!r} has a space where its offset's '+' was: "
+                                            "send '+' in a query string as %2B (or use Z)") from None
         raise MalformedRequest(error.detail, errors=error.errors) from None
 
 
@@ -65,10 +70,23 @@ def world_bound(value: str | None, name: str, end: bool) -> str | None:
     if value is None:
         return None
     try:
-        occurred = normalise(value, name)
+        occurred = parse(value, name)
     except InvalidInput as error:
         raise MalformedRequest(error.detail, errors=error.errors) from None
     return occurred.end if end else occurred.start
+
+
+def world_window(from_: str | None, to: str | None) -> tuple[str | None, str | None]:
+    """The world-time window [from.start, to.end]; `from` after `to` is a 400, never an empty answer."""
+    start, end = world_bound(from_, "from", end=False), world_bound(to, "to", end=True)
+    if start is not None and end is not None and start > end:
+        raise MalformedRequest.at("from", f"{from_!r} is after to={to!r}: the window would be inverted")
+    return start, end
+
+
+def knowledge_window(since: int, until: int, names: tuple[str, str] = ("since", "until")) -> None:
+    if since > until:
+        raise MalformedRequest.at(names[0], f"is after {names[1]}: the window would be inverted")
 
 
 def kinds(value: str | None) -> list[str]:

@@ -26,10 +26,10 @@ def now_micros() -> int:
 
 def parse_instant(text: str, field: str) -> int:
     """An RFC 3339 time with an offset, or a bare date meaning 00:00Z of that day."""
-    if not isinstance(text, str) or not (_DATE.match(text) or _DATETIME.match(text)):
+    if not isinstance(text, str) or not (_DATE.fullmatch(text) or _DATETIME.fullmatch(text)):
         raise InvalidInput.at(field, f"{text!r} is not an RFC 3339 time with an offset (e.g. 2015-02-12T09:00:00Z) or a date")
     try:
-        if _DATE.match(text):
+        if _DATE.fullmatch(text):
             moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
         else:
             moment = datetime.fromisoformat(_trim_fraction(text.replace("z", "Z").replace("Z", "+00:00")))

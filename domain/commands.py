@@ -11,6 +11,7 @@ from msgspec import Struct
 from domain.entries import (
     ClaimFields,
     CorrectionFields,
+    Instant,
     PositionFields,
     ReinstatementFields,
     ReportFields,
@@ -24,41 +25,41 @@ from domain.errors import NotFound
 
 class ReportEvent(ReportFields, kw_only=True):
     id: Uuid | None = None
-    known_at: str | None = None
+    known_at: Instant | None = None
 
 
 class AddSource(SourceFields, kw_only=True):
-    known_at: str | None = None
+    known_at: Instant | None = None
     expected_version: int | None = None
 
 
 class CorrectEvent(CorrectionFields, kw_only=True):
-    known_at: str | None = None
+    known_at: Instant | None = None
     expected_version: int | None = None
 
 
 class RetractEvent(RetractionFields, kw_only=True):
-    known_at: str | None = None
+    known_at: Instant | None = None
     expected_version: int | None = None
 
 
 class ReinstateEvent(ReinstatementFields, kw_only=True):
-    known_at: str | None = None
+    known_at: Instant | None = None
     expected_version: int | None = None
 
 
 class MakeClaim(ClaimFields, kw_only=True):
-    known_at: str | None = None
+    known_at: Instant | None = None
     expected_version: int | None = None
 
 
 class TakeStance(StanceFields, kw_only=True):
-    known_at: str | None = None
+    known_at: Instant | None = None
     expected_version: int | None = None
 
 
 class TakePosition(PositionFields, kw_only=True):
-    known_at: str | None = None
+    known_at: Instant | None = None
     expected_version: int | None = None
 
 

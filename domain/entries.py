@@ -13,11 +13,22 @@ from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
 
-Text = Annotated[str, Meta(min_length=1, max_length=2000)]
-LongText = Annotated[str, Meta(max_length=20_000)]
-Url = Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2000)]
-Slug = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
-Uuid = Annotated[str, Meta(pattern=r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")]
+from domain import vocabulary
+
+# Descriptions say a format in words; `extra` carries the rules for what is written (domain.validation),
+# which stored entries, decoded by msgspec alone, never meet (SPEC §8).
+FREE_TEXT = {"free_text": True}  # trimmed before it is checked or stored
+Text = Annotated[str, Meta(min_length=1, max_length=2000, extra=FREE_TEXT)]
+LongText = Annotated[str, Meta(max_length=20_000, extra=FREE_TEXT)]
+Url = Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2000, description="an http or https URL without spaces")]
+Slug = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", description=(
+    "a slug of up to 100 letters, digits, '.', '_' or '-', beginning with a letter or digit"))]
+Uuid = Annotated[str, Meta(pattern=r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$",
+                           description="a UUID")]
+Instant = Annotated[str, Meta(description="an RFC 3339 time with an offset (2015-02-12T09:00:00Z) or a date (2015-02-12)",
+                              extra={"check": "instant"})]
+EdtfDate = Annotated[str, Meta(max_length=64, extra={"check": "edtf"}, description=(
+    "an EDTF date: 2015, 2024-08, 2015-02-12, 2015-02-11/2015-02-12, 2024-08-06/.., with ~ or ? for doubt"))]
 
 EventKind = Literal[
     "talks", "meeting", "call", "agreement", "ceasefire", "offensive", "battle",
@@ -40,7 +51,7 @@ class Source(Model, kw_only=True):
     publisher: Text
     title: Text
     url: Url
-    published_at: str | None = None  # RFC 3339 or a bare date; checked by rules.check_source
+    published_at: Instant | None = None
     quote: LongText | None = None
     archive_url: Url | None = None
     reliability: Literal["A", "B", "C", "D", "E", "F"] | None = None
@@ -48,8 +59,10 @@ class Source(Model, kw_only=True):
 
 class Place(Model, kw_only=True):
     name: Text
-    country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$")]
-    subdivision: Annotated[str, Meta(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")] | None = None
+    country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$", extra={"check": "country"},
+                                 description="a two-letter ISO 3166-1 country code such as UA")]
+    subdivision: Annotated[str, Meta(pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$",
+                                     description="an ISO 3166-2 subdivision code such as RU-KRS")] | None = None
     lat: Annotated[float, Meta(ge=-90, le=90)] | None = None
     lon: Annotated[float, Meta(ge=-180, le=180)] | None = None
 
@@ -57,27 +70,32 @@ class Place(Model, kw_only=True):
 class Actor(Model, kw_only=True):
     name: Text
     role: ActorRole
-    wikidata: Annotated[str, Meta(pattern=r"^Q[0-9]+$")] | None = None
+    wikidata: Annotated[str, Meta(pattern=r"^Q[0-9]+$", description="a Wikidata item id such as Q212")] | None = None
+
+
+def _code(values: tuple[str, ...]):
+    return Annotated[str, Meta(min_length=1, max_length=2000, extra={"one_of": values},
+                               description=f"one of, spelt as published: {', '.join(values)}")]
 
 
 class Codes(Model, kw_only=True):
-    acled_event_type: Text | None = None
-    acled_sub_event_type: Text | None = None
-    plover: Text | None = None
-    pax_stage: Text | None = None
+    acled_event_type: _code(vocabulary.ACLED_EVENT_TYPES) | None = None
+    acled_sub_event_type: _code(vocabulary.ACLED_SUB_EVENT_TYPES) | None = None
+    plover: _code(vocabulary.PLOVER) | None = None
+    pax_stage: _code(vocabulary.PAX_STAGES) | None = None
 
 
 # --- field sets shared by requests and entries -------------------------------------------
 
 class ReportFields(Model, kw_only=True):
     kind: EventKind
-    title: Annotated[str, Meta(min_length=1, max_length=300)]
+    title: Annotated[str, Meta(min_length=1, max_length=300, extra=FREE_TEXT)]
     summary: LongText | None = ""  # optional fields take null as "none given"
-    occurred: Annotated[str, Meta(max_length=64)]
+    occurred: EdtfDate
     places: Annotated[list[Place], Meta(max_length=100)] | None = []
     actors: Annotated[list[Actor], Meta(max_length=100)] | None = []
     track: Slug | None = None
-    tags: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=50)] | None = []
+    tags: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100, extra=FREE_TEXT)]], Meta(max_length=50)] | None = []
     codes: Codes | None = None
     source: Source
 

@@ -24,20 +24,6 @@ class InvalidInput(DomainError):
     status = 422
     title = "Invalid input"
 
-    @classmethod
-    def from_msgspec(cls, error: Exception, prefix: str = "") -> InvalidInput:
-        """msgspec says `Expected … - at `$.actors[2].role``; we name `actors[2].role`."""
-        message, _, path = str(error).partition(" - at `$")
-        field = prefix + path.rstrip("`")
-        if field.startswith("."):
-            field = field[1:]
-        for opening, meaning in (("Object contains unknown field", "is not a known field"),
-                                 ("Object missing required field", "is required")):
-            if message.startswith(opening):
-                name = message.split("`")[1]
-                field, message = (f"{field}.{name}" if field else name), meaning
-        return cls.at(field or "body", message)
-
     def under(self, prefix: str) -> InvalidInput:
         """The same error with every field path prefixed (`entries[2].body.` …)."""
         errors = [{"field": f"{prefix}{e['field']}", "detail": f"{prefix}{e['detail']}"} for e in self.errors]

@@ -10,14 +10,8 @@ from collections.abc import Iterable, Mapping
 
 import msgspec
 
-from domain import clock
-from domain.dates import normalise
-from domain.entries import (
-    CORRECTABLE_CLAIM_FIELDS,
-    CORRECTABLE_FIELDS,
-    ReportFields,
-    Source,
-)
+from domain import clock, validation
+from domain.entries import ReportFields, Source
 from domain.errors import InvalidInput
 
 
@@ -102,35 +96,13 @@ def requested_known_at(known_at: str | None, source: Source, now: int) -> int | 
 
 
 def check_report(report: ReportFields) -> None:
-    normalise(report.occurred, "occurred")
+    """A report built in code meets the rules a decoded one does (domain.validation)."""
+    validation.decoded(msgspec.to_builtins(report), type(report))
 
 
 def check_changes(changes: dict, claim: bool) -> dict:
-    """Validate a correction's `changes` field by field, as a report would be."""
-    allowed = CORRECTABLE_CLAIM_FIELDS if claim else CORRECTABLE_FIELDS
-    if not changes:
-        raise InvalidInput.at("changes", "names no field to correct")
-    for name, value in changes.items():
-        if name not in allowed:
-            raise InvalidInput.at(f"changes.{name}", f"cannot be corrected; correctable: {', '.join(allowed)}")
-        if claim:
-            if not isinstance(value, str) or not value.strip():
-                raise InvalidInput.at(f"changes.{name}", "must be a non-empty string")
-            continue
-        _check_field(name, value)
-    return changes
-
-
-def _check_field(name: str, value) -> None:
-    field_type = _REPORT_TYPES[name]
-    try:
-        msgspec.convert(value, field_type)
-    except msgspec.ValidationError as error:
-        raise InvalidInput.from_msgspec(error, f"changes.{name}") from None
-    if name == "occurred":
-        normalise(value, "changes.occurred")
-    if name in ("kind", "title", "occurred") and value is None:
-        raise InvalidInput.at(f"changes.{name}", "cannot be removed")
-
-
-_REPORT_TYPES = {f.name: f.type for f in msgspec.structs.fields(ReportFields)}
+    """A correction's `changes`, checked field by field as a report's fields are; the trimmed changes."""
+    cleaned, problems = validation.checked_changes(changes, claim)
+    if problems:
+        raise validation.refusal(problems)
+    return cleaned

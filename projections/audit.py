@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS {s}signed_roots (
     tree_size {int} PRIMARY KEY, root TEXT NOT NULL, timestamp TEXT NOT NULL, signature TEXT NOT NULL,
     frontier TEXT NOT NULL, signed_at {int} NOT NULL);
 """
+MAX_BAD_LISTED = 100
 Progress = Callable[[int], None]
 
 
@@ -118,16 +119,24 @@ class Audit:
     # --- verify ------------------------------------------------------------------------------
 
     def verify(self, progress: Progress | None = None) -> dict:
-        """Recompute every leaf from the stored content; check hashes, gaps and issued roots."""
+        """Recompute every leaf from the stored content; check hashes, gaps and issued roots.
+        `bad_positions` lists up to MAX_BAD_LISTED entries that are missing or no longer match their hash."""
         with self.store.read() as tx:
             issued = {row["tree_size"]: row["root"] for row in
                       tx.rows("SELECT tree_size, root FROM {s}signed_roots ORDER BY tree_size")}
             frontier, entries, first_bad, failed_roots, good_roots = merkle.Frontier(), 0, None, [], [0]
+            bad: list[int] = []
+            previous = 0
             for row in scan(tx):
                 entries += 1
+                _note(bad, range(previous + 1, row["position"]))  # cut out of the log
+                previous = row["position"]
+                leaf = _recomputed_leaf(row)
+                intact = leaf is not None and b64(leaf) == row["hash"]
+                if not intact:
+                    _note(bad, [row["position"]])
                 if first_bad is None:
-                    leaf = _recomputed_leaf(row) if row["position"] == entries else None
-                    if leaf is None or b64(leaf) != row["hash"]:
+                    if row["position"] != entries or not intact:
                         first_bad = entries
                     else:
                         frontier.append(leaf)
@@ -137,11 +146,12 @@ class Audit:
                 if progress:
                     progress(1)
         failed_roots += [size for size in issued if size > frontier.size]  # the tail is gone or bad
+        _note(bad, range(previous + 1, max(issued, default=0) + 1))  # a cut tail
         if failed_roots:
             below = [size for size in good_roots if size < min(failed_roots)]
             first_bad = min(first_bad or entries + 1, max(below) + 1)
         return {"ok": first_bad is None, "entries": entries, "root": b64(frontier.root()),
-                "first_bad_position": first_bad}
+                "first_bad_position": first_bad, "bad_positions": sorted(set(bad)), "failed_roots": failed_roots}
 
     # --- replay ------------------------------------------------------------------------------
 
@@ -177,6 +187,10 @@ class _Undecodable(Exception):
 def _close(digest) -> bytes:
     digest.update(b"]")
     return digest.digest()
+
+
+def _note(bad: list[int], positions) -> None:
+    bad.extend(positions[:max(0, MAX_BAD_LISTED - len(bad))])
 
 
 def _recomputed_leaf(row) -> bytes | None:

@@ -17,7 +17,7 @@ from adapters.codec import decode_raw
 from adapters.store import Store, Tx
 from domain import clock
 from domain.errors import NotFound
-from projections.queries import PointInTime, encode_cursor
+from projections.queries import AsOf, PointInTime, Reader, encode_cursor
 
 ENTRY_SQL = """
 SELECT l.position, l.event_id, l.version, l.type, l.known_at, l.recorded_at, l.recorded_by, l.hash, s.state
@@ -37,12 +37,14 @@ class LogEntry(msgspec.Struct, kw_only=True, omit_defaults=True):
     hash: str
     data: Any
     corrupt: bool = False
+    title: str | msgspec.UnsetType = msgspec.UNSET  # /v1/changes: the event's title as known at its `until`
 
 
 class EntryPage(msgspec.Struct, kw_only=True, omit_defaults=True):
     items: list[LogEntry]
     next_after: int | None | msgspec.UnsetType = msgspec.UNSET
     next_cursor: str | None | msgspec.UnsetType = msgspec.UNSET
+    as_of: AsOf | msgspec.UnsetType = msgspec.UNSET
 
 
 CHUNK = 5000
@@ -103,13 +105,25 @@ class LogReader:
         if after:
             where += " AND (l.known_at > ? OR (l.known_at = ? AND l.position > ?))"
             params += [after[0], after[0], after[1]]
+        as_known = PointInTime(until, at.recorded_at)
         with self.store.read() as tx:
             rows = entries(tx, where, params, "l.known_at, l.position", limit + 1)
-        items = [to_entry(row, auditor) for row in rows[:limit]]
+            titles = _titles(self.store, tx, {str(row["event_id"]) for row in rows[:limit]}, as_known)
+        items = [msgspec.structs.replace(to_entry(row, auditor), title=titles.get(str(row["event_id"]), ""))
+                 for row in rows[:limit]]
         last = rows[limit - 1] if len(rows) > limit else None
-        cursor = encode_cursor(PointInTime(until, at.recorded_at),
-                               [since, last["known_at"], last["position"]]) if last else None
-        return EntryPage(items=items, next_cursor=cursor)
+        cursor = encode_cursor(as_known, [since, last["known_at"], last["position"]]) if last else None
+        return EntryPage(items=items, next_cursor=cursor, as_of=as_known.as_of)
+
+
+class _Titled(msgspec.Struct):
+    title: str
+
+
+def _titles(store: Store, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, str]:
+    """Each event's title at (K, R): its report's, as corrected by what is known at K."""
+    decode = msgspec.json.Decoder(_Titled).decode
+    return {event_id: decode(view).title for event_id, view in Reader(store).views(tx, event_ids, at).items()}
 
 
 def _after_page(rows: list, limit: int, auditor: bool) -> EntryPage:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
 
 import msgspec
 
 from adapters.store import Store, Tx
 from domain import clock
+from domain.dates import days_before
 from domain.errors import NotFound
 from projections.index import SEP, nul_safe
 
@@ -85,6 +85,16 @@ class Reader:
         return tx.one(f"SELECT visible, view FROM {{s}}event_states WHERE event_id = ? AND {recorded} "
                       "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
 
+    def views(self, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, bytes]:
+        """Each event's indexed view at (K, R), visible or not, in one query."""
+        if not event_ids:
+            return {}
+        recorded, params = self._recorded(tx, at)
+        rows = tx.rows(f"SELECT event_id, view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(event_ids))}) "
+                       f"AND {recorded} AND known_from <= ? AND known_to > ?",
+                       [*event_ids, *params, at.known_at, at.known_at])
+        return {str(row["event_id"]): bytes(row["view"]) for row in rows}
+
     def claim(self, claim_id: str, at: PointInTime) -> dict:
         at = self.seen(at)
         with self.store.read() as tx:
@@ -133,8 +143,7 @@ class Reader:
         anchor = occurred["start"] or occurred["end"]
         items: list = []
         if anchor:
-            start = date.fromisoformat(anchor)
-            window_start = (start - timedelta(days=min(days, (start - date.min).days))).isoformat()  # not before 0001
+            window_start = days_before(anchor, days)
             clauses, params = self._visible(TimelineFilter(start=window_start, end=anchor))
             clauses += ["kind IN ('offensive', 'battle', 'violation')", "event_id <> ?"]
             with self.store.read() as tx:

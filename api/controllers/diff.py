@@ -32,8 +32,7 @@ def knowledge_pair(then: str | None, now: str | None, recorded_at: str | None,
         raise MalformedRequest.at(then_name, "is required")
     default = clock.now_micros()
     then_at, now_at = params.instant(then, then_name, default), params.instant(now, now_name, default)
-    if then_at > now_at:
-        raise MalformedRequest.at(then_name, f"is after {now_name}")
+    params.knowledge_window(then_at, now_at, (then_name, now_name))
     record = params.instant(recorded_at, "recorded_at", default)
     return PointInTime(then_at, record), PointInTime(now_at, record)
 

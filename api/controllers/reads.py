@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api import params
 from api.auth import is_auditor, reader
+from api.conveniences import NOT_MODIFIED, IfNoneMatch, tagged
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
 from domain.commands import entity_id
 from domain.errors import MalformedRequest
@@ -39,19 +40,20 @@ class ReadController(Controller):
         include_retracted: FromQuery[str | None] = None, limit: Limit = None, cursor: FromQuery[str | None] = None,
     ) -> Response[TimelineOut]:
         at, after = params.pinned(cursor, known_at, recorded_at)
+        start, end = params.world_window(from_, to)
         where = TimelineFilter(
-            start=params.world_bound(from_, "from", end=False), end=params.world_bound(to, "to", end=True),
+            start=start, end=end,
             kinds=params.kinds(kind), actor=actor, track=track, place=place, text=q,
             include_retracted=params.flag(include_retracted, "include_retracted"))
         page = await run(request.app.state.reader.timeline, where, at, params.limit(limit), params.timeline_after(after))
         return Response(page)
 
-    @get("/events/{event_id:str}", summary="One event at (K, R)")
+    @get("/events/{event_id:str}", summary="One event at (K, R)", responses=NOT_MODIFIED)
     async def event(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
-                    recorded_at: RecordedAt = None) -> Response[EventOut]:
+                    recorded_at: RecordedAt = None, if_none_match: IfNoneMatch = None) -> Response[EventOut]:
         view = await run(request.app.state.reader.event, entity_id(event_id),
                          params.point_in_time(known_at, recorded_at))
-        return Response(view)
+        return tagged(request, view)
 
     @get("/events/{event_id:str}/history", summary="Every entry of the event's stream, with its three times")
     async def history(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
@@ -63,12 +65,12 @@ class ReadController(Controller):
                          is_auditor(request))
         return Response(page)
 
-    @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)")
+    @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)", responses=NOT_MODIFIED)
     async def claim(self, request: Request, claim_id: FromPath[str], known_at: KnownAt = None,
-                    recorded_at: RecordedAt = None) -> Response[ClaimOut]:
+                    recorded_at: RecordedAt = None, if_none_match: IfNoneMatch = None) -> Response[ClaimOut]:
         claim = await run(request.app.state.reader.claim, entity_id(claim_id, "claim"),
                           params.point_in_time(known_at, recorded_at))
-        return Response(claim)
+        return tagged(request, claim)
 
     @get("/tracks/{track:str}", summary="A negotiation track at (K, R) and its latest agreement status")
     async def track(self, request: Request, track: FromPath[str], known_at: KnownAt = None, recorded_at: RecordedAt = None,
@@ -92,6 +94,7 @@ class ReadController(Controller):
             raise MalformedRequest.at("since", "is required")
         else:
             low = params.instant(since, "since", 0)
+            params.knowledge_window(low, at.known_at)
         page = await run(request.app.state.log_reader.changes, low, at.known_at, at, after,
                          params.limit(limit, 100), is_auditor(request))
         return Response(page)

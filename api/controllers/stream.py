@@ -38,7 +38,7 @@ async def stream(
     from_: Annotated[str | None, QueryParameter(name="from", description="EDTF: world-time window start")] = None,
     to: Annotated[str | None, QueryParameter(description="EDTF: world-time window end")] = None,
 ) -> ServerSentEvent:
-    window = (params.world_bound(from_, "from", end=False), params.world_bound(to, "to", end=True))
+    window = params.world_window(from_, to)
     filtered = from_ is not None or to is not None
     if last_event_id is not None:
         if not last_event_id.strip().isdigit() or int(last_event_id) > params.MAX_POSITION:

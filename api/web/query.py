@@ -32,12 +32,13 @@ class PageQuery:
 
 
 def given(query, allowed: tuple[str, ...]) -> dict[str, str]:
-    """The parameters with a value: an empty form field means the parameter was left out."""
-    unknown = sorted(set(query.keys()) - set(allowed))
-    repeated = sorted(name for name in set(query.keys()) & set(allowed) if len(query.getall(name)) > 1)
-    errors = [{"field": name, "detail": f"{name}: is not a parameter of this page"} for name in unknown]
-    errors += [{"field": name, "detail": f"{name}: is given more than once"} for name in repeated]
-    if errors:
+    """The parameters with a value: an empty form field means the parameter was left out.
+
+    Unknown names never get here: the app's request check refuses them, reading `allowed` from the route's
+    `opt["query_parameters"]`."""
+    repeated = sorted(name for name in allowed if len(query.getall(name, [])) > 1)
+    if repeated:
+        errors = [{"field": name, "detail": f"{name}: is given more than once"} for name in repeated]
         raise MalformedRequest("; ".join(error["detail"] for error in errors), errors=errors)
     return {name: query.get(name) for name in allowed if query.get(name)}
 
@@ -45,17 +46,14 @@ def given(query, allowed: tuple[str, ...]) -> dict[str, str]:
 def page_query(query) -> PageQuery:
     asked = given(query, PAGE_PARAMETERS)
     at, after = params.pinned(asked.get("cursor"), asked.get("known_at"), asked.get("recorded_at"))
+    start, end = params.world_window(asked.get("from"), asked.get("to"))
     where = TimelineFilter(
-        start=params.world_bound(asked.get("from"), "from", end=False),
-        end=params.world_bound(asked.get("to"), "to", end=True),
-        kinds=params.kinds(asked.get("kind")), actor=asked.get("actor"), track=asked.get("track"),
+        start=start, end=end, kinds=params.kinds(asked.get("kind")), actor=asked.get("actor"), track=asked.get("track"),
         place=asked.get("place"), text=asked.get("q"),
         include_retracted=params.flag(asked.get("include_retracted"), "include_retracted"))
-    if where.start and where.end and where.start > where.end:
-        raise MalformedRequest.at("from", "is after to")
     compare_at = params.instant(asked["compare_at"], "compare_at", 0) if "compare_at" in asked else None
-    if compare_at is not None and compare_at > at.known_at:
-        raise MalformedRequest.at("compare_at", "is after known_at: compare an earlier knowledge time with a later one")
+    if compare_at is not None:
+        params.knowledge_window(compare_at, at.known_at, ("compare_at", "known_at"))
     return PageQuery(where=where, at=at, after=params.timeline_after(after), limit=_limit(asked.get("limit")),
                      compare_at=compare_at, given=asked)
 

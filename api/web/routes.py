@@ -17,7 +17,7 @@ from api.auth import reader
 from api.controllers.reads import run
 from api.errors import EXCEPTION_HANDLERS, log
 from api.web import page as pages
-from api.web.query import event_query, page_query
+from api.web.query import EVENT_PARAMETERS, PAGE_PARAMETERS, event_query, page_query
 from api.web.render import html
 from domain.commands import entity_id
 from domain.errors import DomainError, NotFound
@@ -46,18 +46,18 @@ class WebController(Controller):
     async def home(self) -> Redirect:
         return Redirect("/timeline")
 
-    @get("/timeline")
+    @get("/timeline", opt={"query_parameters": PAGE_PARAMETERS})
     async def timeline(self, request: Request) -> Response:
         page = await run(pages.build, request.app.state.reader, page_query(request.query_params))
         return html("timeline.html", page=page)
 
-    @get("/timeline/results")
+    @get("/timeline/results", opt={"query_parameters": PAGE_PARAMETERS})
     async def results(self, request: Request) -> Response:
         """The part of the page a knowledge step changes, for the slider to swap in."""
         page = await run(pages.build, request.app.state.reader, page_query(request.query_params), False)
         return html("results.html", page=page)
 
-    @get("/timeline/events/{event_id:str}")
+    @get("/timeline/events/{event_id:str}", opt={"query_parameters": EVENT_PARAMETERS})
     async def event(self, request: Request, event_id: FromPath[str]) -> Response:
         at, after = event_query(request.query_params)
         event_id = entity_id(event_id)

@@ -22,7 +22,8 @@ async def test_roots_and_proofs_are_public_and_verify_and_replay_are_for_auditor
         assert (await client.get(path)).status_code == 401
         assert (await client.get(path, headers=WRITER)).status_code == 403
     verified = (await client.get("/v1/audit/verify", headers=AUDITOR)).json()
-    assert verified == {"ok": True, "entries": 3, "root": root["root"], "first_bad_position": None}
+    assert verified == {"ok": True, "entries": 3, "root": root["root"], "first_bad_position": None,
+                        "bad_positions": [], "failed_roots": []}
     assert (await client.get("/v1/audit/replay", headers=AUDITOR)).json()["equal"] is True
 
 

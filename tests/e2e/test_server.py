@@ -1,4 +1,4 @@
-"""The real `ceasefire serve` process over a socket: the seed story, the live stream, the README's verifier."""
+"""The real `ceasefire serve` process over a socket: the seed story, the live stream, the audit guide's offline verifier."""
 
 from __future__ import annotations
 
@@ -64,8 +64,8 @@ def test_the_seed_timeline_answers_what_was_known_before_and_after_the_qatar_rep
     assert any("Qatar" in title for title in titles("2024-08-20"))
 
 
-def test_the_readmes_offline_verifier_accepts_the_servers_signed_root_and_proof(seeded_server):
-    snippet = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+def test_the_audit_guides_offline_verifier_accepts_the_servers_signed_root_and_proof(seeded_server):
+    snippet = re.search(r"```python\n(.*?)```", (ROOT / "docs" / "audit.md").read_text(), re.S).group(1)
     namespace: dict = {}
     exec(snippet.replace("http://127.0.0.1:8000", seeded_server), namespace)  # raises if a check fails
     assert namespace["verify_inclusion"] is not None

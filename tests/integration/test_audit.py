@@ -300,11 +300,12 @@ def empty_store(database_url, tmp_path, request):
 def test_an_untouched_store_verifies_with_the_root_of_its_leaves(store, timeline, audit):
     grow(timeline, 6)
     assert audit.verify() == {"ok": True, "entries": 6, "root": b64(mth(auditor_leaves(store))),
-                              "first_bad_position": None}
+                              "first_bad_position": None, "bad_positions": [], "failed_roots": []}
 
 
 def test_an_empty_store_verifies_with_the_empty_root(audit):
-    assert audit.verify() == {"ok": True, "entries": 0, "root": b64(sha256()), "first_bad_position": None}
+    assert audit.verify() == {"ok": True, "entries": 0, "root": b64(sha256()), "first_bad_position": None,
+                              "bad_positions": [], "failed_roots": []}
 
 
 def test_an_untouched_store_with_signed_roots_along_the_way_verifies(store, timeline, audit):
@@ -345,7 +346,7 @@ def test_the_first_of_two_swapped_stored_states_is_named(store, timeline, audit)
     set_stored_state(store, 2, fourth)
     set_stored_state(store, 4, second)
     result = audit.verify()
-    assert (result["ok"], result["first_bad_position"]) == (False, 2)
+    assert (result["ok"], result["first_bad_position"], result["bad_positions"]) == (False, 2, [2, 4])
 
 
 LEDGER_TAMPERINGS = {
@@ -406,6 +407,7 @@ def test_a_tail_cut_after_a_signed_root_is_named_one_past_the_last_root_that_sti
     delete_ledger_rows(store, 5, 6)
     result = audit.verify()
     assert (result["ok"], result["first_bad_position"], result["entries"]) == (False, 4, 4)
+    assert (result["bad_positions"], result["failed_roots"]) == ([5, 6], [6])
 
 
 def test_verify_reports_rather_than_raises_on_a_store_with_every_kind_of_damage_at_once(store, timeline, audit):
@@ -417,6 +419,15 @@ def test_verify_reports_rather_than_raises_on_a_store_with_every_kind_of_damage_
     delete_ledger_rows(store, 7)
     result = audit.verify()
     assert (result["ok"], result["first_bad_position"]) == (False, 1)
+    assert result["bad_positions"] == [2, 4, 5, 7]
+
+
+def test_verify_lists_at_most_the_first_hundred_bad_positions(store, timeline, audit):
+    grow(timeline, 120)
+    with store.write() as tx:
+        tx.run("UPDATE {s}ledger SET recorded_by = 'mallory' WHERE position > 10")
+    result = audit.verify()
+    assert (result["first_bad_position"], result["bad_positions"]) == (11, list(range(11, 111)))
 
 
 # === 2. proofs, checked by the RFC 9162 verifier above ==============================================
