@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import msgspec
 import rfc8785
 
 from adapters.merkle import leaf_hash
@@ -21,10 +22,41 @@ def log_data(raw: dict[str, Any]) -> dict[str, Any]:
 
 def canonical_bytes(*, position: int, event_id: str, version: int, type: str, known_at: str,
                     recorded_at: str, recorded_by: str, data: dict[str, Any]) -> bytes:
-    return rfc8785.dumps({
+    return jcs({
         "position": position, "event_id": event_id, "version": version, "type": type,
         "known_at": known_at, "recorded_at": recorded_at, "recorded_by": recorded_by, "data": data,
     })
+
+
+def jcs(value: Any) -> bytes:
+    """RFC 8785 bytes. The rfc8785 package writes them in pure Python, a value at a time; where msgspec
+    writes the same bytes (ASCII keys, integers within 2^53, and floats that both write in plain
+    decimals; tests/unit/test_canonical.py holds them to it), msgspec does, several times faster."""
+    if _same_in_json(value):
+        try:
+            return _sorted_json(value)
+        except UnicodeEncodeError:  # a lone surrogate: rfc8785 says what to do with it
+            pass
+    return rfc8785.dumps(value)
+
+
+_sorted_json = msgspec.json.Encoder(order="sorted").encode
+_SAFE_INT = 2**53  # JCS numbers are IEEE doubles: beyond this, rfc8785 refuses
+
+
+def _same_in_json(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return -_SAFE_INT < value < _SAFE_INT
+    if kind is float:  # Python and ECMAScript both write the shortest digits; in this range both in plain form
+        return 1e-4 <= abs(value) < 1e16 and not value.is_integer()
+    if kind is dict:
+        return all(type(key) is str and key.isascii() and _same_in_json(item) for key, item in value.items())
+    if kind is list:
+        return all(_same_in_json(item) for item in value)
+    return False
 
 
 HASHED = ("position", "event_id", "version", "type", "known_at", "recorded_at", "recorded_by", "data")

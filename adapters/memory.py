@@ -36,6 +36,9 @@ class MemoryStore:
                        entry=codec.decode(self.states[(event_id, row[2])]))
                 for row in self.rows[:tx] if row[1] == event_id and row[5] <= recorded_at]
 
+    def streams(self, tx: int, event_ids: list[str]) -> dict[str, list[Logged]]:
+        return {event_id: self.stream(tx, event_id) for event_id in event_ids}
+
     def event_of_claim(self, tx: int, claim_id: str) -> str | None:
         return next((row[1] for row in self.rows[:tx] if row[8] == claim_id and row[3] == "ClaimMade"), None)
 

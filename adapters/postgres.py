@@ -32,12 +32,19 @@ class PostgresLedgerRecorder(LedgerRecorder, PostgresApplicationRecorder):
             "SELECT l.position, l.version, l.known_at, l.recorded_at, s.state FROM {schema}.ledger l "
             "JOIN {schema}.stored_events s ON s.originator_id = CAST(l.event_id AS uuid) "
             "AND s.originator_version = l.version WHERE l.event_id = %s AND l.recorded_at <= %s ORDER BY l.position")
+        self.select_streams_any = self._sql(
+            "SELECT l.event_id, l.position, l.version, l.known_at, l.recorded_at, s.state FROM {schema}.ledger l "
+            "JOIN {schema}.stored_events s ON s.originator_id = CAST(l.event_id AS uuid) "
+            "AND s.originator_version = l.version WHERE l.event_id = ANY(%s) ORDER BY l.position")
         self.select_event_of_claim = self._sql(
             "SELECT event_id FROM {schema}.ledger WHERE claim_id = %s AND type = 'ClaimMade'")
         self.select_idempotent = self._sql(
             "SELECT request_hash, receipts FROM {schema}.idempotency WHERE principal = %s AND key = %s")
         self.insert_idempotency = self._sql("INSERT INTO {schema}.idempotency VALUES (%s, %s, %s, %s)")
         self.insert_ledger = self._sql(f"INSERT INTO {{schema}}.ledger VALUES ({', '.join(['%s'] * len(LEDGER_COLUMNS))})")
+
+    def select_streams(self, event_ids: list[str]) -> tuple[SQL, tuple[list[str]]]:
+        return self.select_streams_any, (event_ids,)
 
     def _sql(self, text: str) -> SQL:
         return SQL(text).format(schema=Identifier(self.datastore.schema))

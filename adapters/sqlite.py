@@ -27,6 +27,11 @@ class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
     insert_idempotency = "INSERT INTO idempotency VALUES (?, ?, ?, ?)"
     insert_ledger = f"INSERT INTO ledger VALUES ({', '.join('?' * len(LEDGER_COLUMNS))})"
 
+    def select_streams(self, event_ids: list[str]) -> tuple[str, list[str]]:
+        return (f"""SELECT l.event_id, l.position, l.version, l.known_at, l.recorded_at, s.state FROM ledger l
+            JOIN stored_events s ON s.originator_id = l.event_id AND s.originator_version = l.version
+            WHERE l.event_id IN ({', '.join('?' * len(event_ids))}) ORDER BY l.position""", event_ids)
+
     def __init__(self, datastore: SQLiteDatastore):
         super().__init__(datastore, events_table_name="stored_events")
 

@@ -29,6 +29,7 @@ from adapters import codec
 from adapters.ledger import LedgerRecorder, Stamped, stamp
 from adapters.postgres import PostgresLedgerRecorder
 from adapters.sqlite import SQLiteLedgerRecorder
+from adapters.sqlite_pool import StatementCachingPool
 from domain import clock
 from domain.errors import Unavailable
 from domain.ports import IdempotentReplay, Pending, Receipt, StoreConflict
@@ -129,6 +130,7 @@ class Store:
             path = unquote(self.url[len("sqlite:///"):]) or "./ceasefire.sqlite3"
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.datastore = SQLiteDatastore(path, pool_size=8, max_overflow=16, lock_timeout=30)
+            self.datastore.pool = StatementCachingPool(db_name=path, pool_size=8, max_overflow=16, lock_timeout=30)
             self.recorder = SQLiteLedgerRecorder(self.datastore)
             self.dialect = Dialect("sqlite")
         elif parsed.scheme in ("postgresql", "postgres"):
@@ -199,6 +201,9 @@ class Store:
 
     def stream(self, tx: Tx, event_id: str, recorded_at: int = clock.FOREVER) -> list[Logged]:
         return self.recorder.stream(tx.cursor, event_id, recorded_at)
+
+    def streams(self, tx: Tx, event_ids: list[str]) -> dict[str, list[Logged]]:
+        return self.recorder.streams(tx.cursor, event_ids)
 
     def event_of_claim(self, tx: Tx, claim_id: str) -> str | None:
         return self.recorder.event_of_claim(tx.cursor, claim_id)

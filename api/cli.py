@@ -155,23 +155,6 @@ def load(settings: Settings, source: Path | None, recorded_by: str | None, skip_
     err.print(f"{loaded.written} written{skipped}")
 
 
-@main.command(help="Write the log as JSON Lines (stdout by default).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
-@with_store(must_exist=True)
-def export(settings: Settings, output: Path | None) -> None:
-    from projections.transfer import export as export_log
-
-    with opened(settings) as store:
-        out = output.open("wb") if output else sys.stdout.buffer
-        try:
-            with counter("exporting", store.size()) as advance:
-                count = export_log(store, out, advance)
-        finally:
-            if output:
-                out.close()
-    err.print(f"{count} entries exported")
-
-
 @main.command(name="import", help="Import an exported JSON Lines log into an empty store.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_store(must_exist=False)
@@ -250,5 +233,16 @@ def rebuild(settings: Settings) -> None:
     err.print(f"{applied} entries applied")
 
 
-if __name__ == "__main__":
-    main()
+def _interop_commands() -> None:
+    from api.cli_interop import export, import_dataset
+
+    main.add_command(export)
+    main.add_command(import_dataset)
+
+
+if __name__ == "__main__":  # `python -m api.cli`: run the `api.cli` module itself, which cli_interop extends
+    from api.cli import main as ceasefire
+
+    ceasefire()
+else:
+    _interop_commands()

@@ -20,7 +20,8 @@ from domain import vocabulary
 FREE_TEXT = {"free_text": True}  # trimmed before it is checked or stored
 Text = Annotated[str, Meta(min_length=1, max_length=2000, extra=FREE_TEXT)]
 LongText = Annotated[str, Meta(max_length=20_000, extra=FREE_TEXT)]
-Url = Annotated[str, Meta(pattern=r"^https?://\S+$", max_length=2000, description="an http or https URL without spaces")]
+Url = Annotated[str, Meta(pattern=r"^(https?://|urn:)\S+$", max_length=2000,  # urn: names a dataset row (SPEC §10)
+                          description="an http or https URL, or a urn:, without spaces")]
 Slug = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", description=(
     "a slug of up to 100 letters, digits, '.', '_' or '-', beginning with a letter or digit"))]
 Uuid = Annotated[str, Meta(pattern=r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$",
@@ -78,6 +79,17 @@ def _code(values: tuple[str, ...]):
                                description=f"one of, spelt as published: {', '.join(values)}")]
 
 
+Count = Annotated[int, Meta(ge=0, le=1_000_000_000)]  # bounded: the canonical JSON holds integers below 2^53
+
+
+class Fatalities(Model, kw_only=True):
+    """How many died, as reported; low <= best <= high is checked by rules.check_fatalities."""
+
+    low: Count | None = None
+    best: Count | None = None
+    high: Count | None = None
+
+
 class Codes(Model, kw_only=True):
     acled_event_type: _code(vocabulary.ACLED_EVENT_TYPES) | None = None
     acled_sub_event_type: _code(vocabulary.ACLED_SUB_EVENT_TYPES) | None = None
@@ -97,10 +109,11 @@ class ReportFields(Model, kw_only=True):
     track: Slug | None = None
     tags: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100, extra=FREE_TEXT)]], Meta(max_length=50)] | None = []
     codes: Codes | None = None
+    fatalities: Fatalities | None = None
     source: Source
 
 
-CORRECTABLE_FIELDS = ("kind", "title", "summary", "occurred", "places", "actors", "track", "tags", "codes")
+CORRECTABLE_FIELDS = ("kind", "title", "summary", "occurred", "places", "actors", "track", "tags", "codes", "fatalities")
 CORRECTABLE_CLAIM_FIELDS = ("claimant", "statement")
 
 

@@ -12,6 +12,7 @@ what is written only; stored entries decode without them (SPEC §8).
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +26,7 @@ from domain.entries import (
     CORRECTABLE_FIELDS,
     ClaimFields,
     CorrectionFields,
+    Fatalities,
     Place,
     ReportFields,
 )
@@ -66,6 +68,14 @@ def place(value: dict) -> Problems:
     return []
 
 
+def fatalities(value: dict) -> Problems:
+    """The counts given read low <= best <= high; any may be missing."""
+    given = [(name, count) for name in ("low", "best", "high")
+             if isinstance(count := value.get(name), int) and not isinstance(count, bool)]
+    return [(upper, f"{high} is less than {lower} ({low}): low <= best <= high")
+            for (lower, low), (upper, high) in itertools.pairwise(given) if low > high][:1]
+
+
 def correction(value: dict) -> Problems:
     """A correction's `changes` are checked (and trimmed) as the report's own fields are."""
     if not isinstance(value.get("changes"), dict):
@@ -91,7 +101,7 @@ def checked_changes(changes: dict, claim: bool) -> tuple[dict, Problems]:
 
 
 # Rules across the fields of one object; they may trim what they check.
-STRUCT_RULES: dict[type, Callable[[dict], Problems]] = {Place: place, CorrectionFields: correction}
+STRUCT_RULES: dict[type, Callable[[dict], Problems]] = {Place: place, CorrectionFields: correction, Fatalities: fatalities}
 _REPORT_FIELDS = {f.name: f for f in mi.type_info(ReportFields).fields if f.name in CORRECTABLE_FIELDS}
 _CLAIM_FIELDS = {f.name: f for f in mi.type_info(ClaimFields).fields if f.name in CORRECTABLE_CLAIM_FIELDS}
 

@@ -21,6 +21,7 @@ from domain.entries import (
     EventReinstated,
     EventReported,
     EventRetracted,
+    Fatalities,
     Place,
     PositionTaken,
     Source,
@@ -98,6 +99,7 @@ class EventView(Struct, kw_only=True):
     positions: list[PositionView]
     agreement_status: str | None
     retraction: RetractionView | None = None
+    fatalities: Fatalities | None = None
 
 
 class EventState(Struct, kw_only=True):
@@ -131,7 +133,7 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
     report = next(item.entry for item in recorded if isinstance(item.entry, EventReported))
     seen = sorted((item for item in recorded if item.known_at <= known_at), key=lambda item: item.order)
     fields = {name: getattr(report, name) for name in ("kind", "title", "summary", "occurred", "places",
-                                                      "actors", "track", "tags", "codes")}
+                                                      "actors", "track", "tags", "codes", "fatalities")}
     openers = [item for item in seen if isinstance(item.entry, (EventReported, SourceAdded))]
     claims: dict[str, _Claim] = {}
     latest_positions: dict[str, tuple[PositionTaken, int]] = {}
@@ -181,6 +183,7 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
         agreement_status=rules.agreement_status(
             parties, {key: p.position for key, (p, _) in latest_positions.items()}),
         retraction=_retraction(marks[-1][1]) if retracted else None,
+        fatalities=_fatalities(fields["fatalities"]),
     )
     return EventState(event_id=event_id, kind=view.kind, version=version, visible=bool(openers),
                       retracted=retracted, claim_ids=set(claims), view=view)
@@ -213,3 +216,7 @@ def _actors(values) -> list[Actor]:
 
 def _codes(value) -> Codes | None:
     return value if value is None or isinstance(value, Codes) else Codes(**value)
+
+
+def _fatalities(value) -> Fatalities | None:
+    return value if value is None or isinstance(value, Fatalities) else Fatalities(**value)

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
-from api import params
+from api import params, routing
 from api.auth import reader
 from api.controllers.reads import RecordedAt, run
 from api.schemas import EventOut
@@ -50,4 +50,4 @@ class DiffController(Controller):
         recorded_at: RecordedAt = None,
     ) -> Response[DiffOut]:
         then, now = knowledge_pair(from_, to, recorded_at, "from", "to")
-        return Response(await run(diff, request.app.state.reader, entity_id(event_id), then, now))
+        return Response(await run(diff, routing.reader(request, now), entity_id(event_id), then, now))

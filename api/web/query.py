@@ -7,10 +7,11 @@ from urllib.parse import urlencode
 
 from api import params
 from domain.errors import MalformedRequest
-from projections.queries import PointInTime, TimelineFilter
+from projections.matching import TimelineFilter
+from projections.queries import PointInTime
 
 # `ongoing` is not among them: the page sets it itself, one list for each side of the window's start.
-PAGE_PARAMETERS = ("known_at", "recorded_at", "from", "to", "kind", "track", "actor", "place", "q",
+PAGE_PARAMETERS = ("known_at", "recorded_at", "from", "to", "kind", "track", "actor", "place", "tag", "q",
                    "include_retracted", "limit", "cursor", "compare_at")
 EVENT_PARAMETERS = ("known_at", "recorded_at", "after")
 PAGE_SIZE = 100
@@ -46,11 +47,9 @@ def given(query, allowed: tuple[str, ...]) -> dict[str, str]:
 def page_query(query) -> PageQuery:
     asked = given(query, PAGE_PARAMETERS)
     at, after = params.pinned(asked.get("cursor"), asked.get("known_at"), asked.get("recorded_at"))
-    start, end = params.world_window(asked.get("from"), asked.get("to"))
-    where = TimelineFilter(
-        start=start, end=end, kinds=params.kinds(asked.get("kind")), actor=asked.get("actor"), track=asked.get("track"),
-        place=asked.get("place"), text=asked.get("q"),
-        include_retracted=params.flag(asked.get("include_retracted"), "include_retracted"))
+    where = params.timeline_filter(asked.get("from"), asked.get("to"), asked.get("kind"), asked.get("actor"),
+                                   asked.get("track"), asked.get("place"), asked.get("q"),
+                                   asked.get("include_retracted"), asked.get("tag"))
     compare_at = params.instant(asked["compare_at"], "compare_at", 0) if "compare_at" in asked else None
     if compare_at is not None:
         params.knowledge_window(compare_at, at.known_at, ("compare_at", "known_at"))

@@ -55,7 +55,7 @@ templates = Environment(loader=PackageLoader("api.web", "templates"), autoescape
 templates.filters.update(human=human, linkable=linkable)
 templates.globals.update(chart_of=chart_of, occurred_of=occurred_of, describe=describe, lead_up_days=LEAD_UP_DAYS,
                          agreement_kinds=AGREEMENT_KINDS, kinds=EventKind.__args__,
-                         filter_names=("from", "to", "kind", "track", "actor", "place", "q", "compare_at", "include_retracted"))
+                         filter_names=("from", "to", "kind", "track", "actor", "place", "tag", "q", "compare_at", "include_retracted"))
 
 
 def html(template: str, status: int = 200, **context) -> Response:

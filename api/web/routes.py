@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from api import routing
 from api.auth import reader
 from api.controllers.reads import run
 from api.errors import EXCEPTION_HANDLERS, log
@@ -48,22 +49,22 @@ class WebController(Controller):
 
     @get("/timeline", opt={"query_parameters": PAGE_PARAMETERS})
     async def timeline(self, request: Request) -> Response:
-        page = await run(pages.build, request.app.state.reader, page_query(request.query_params))
-        return html("timeline.html", page=page)
+        query = page_query(request.query_params)
+        return html("timeline.html", page=await run(pages.build, routing.reader(request, query.at), query))
 
     @get("/timeline/results", opt={"query_parameters": PAGE_PARAMETERS})
     async def results(self, request: Request) -> Response:
         """The part of the page a knowledge step changes, for the slider to swap in."""
-        page = await run(pages.build, request.app.state.reader, page_query(request.query_params), False)
-        return html("results.html", page=page)
+        query = page_query(request.query_params)
+        return html("results.html", page=await run(pages.build, routing.reader(request, query.at), query, False))
 
     @get("/timeline/events/{event_id:str}", opt={"query_parameters": EVENT_PARAMETERS})
     async def event(self, request: Request, event_id: FromPath[str]) -> Response:
         at, after = event_query(request.query_params)
         event_id = entity_id(event_id)
-        history = await run(request.app.state.log_reader.history, event_id, at, after, 100, False)
+        history = await run(routing.log_reader(request, at).history, event_id, at, after, 100, False)
         try:
-            view = msgspec.json.decode(await run(request.app.state.reader.event, event_id, at))
+            view = msgspec.json.decode(await run(routing.reader(request, at).event, event_id, at))
         except NotFound:  # recorded but not yet known at K: the history still answers
             view = None
         next_query = urlencode({**request.query_params.dict(), "after": history.next_after}, doseq=True)

@@ -146,3 +146,9 @@ async def test_comparing_the_slider_starts_at_compare_at(client):
                                                     source=source(f"2025-03-{day:02d}")))
     html = await page(client, "compare_at=2025-03-04&known_at=2025-03-20")
     assert steps(html) == ["2025-03-05T00:00:00Z", "2025-03-10T00:00:00Z", "2025-03-20T00:00:00Z"]
+
+
+async def test_the_page_takes_the_timelines_tag_filter(client):
+    tagged = await post(client, "/v1/events", event_body(title="Tagged", tags=["kursk"]))
+    await post(client, "/v1/events", event_body(title="Untagged"))
+    assert listed(await page(client, "tag=kursk")) == [tagged["id"]]

@@ -75,6 +75,15 @@ def test_a_stream_gives_back_its_entries_with_their_clocks_in_position_order(eve
     assert [clock.format_instant(e.recorded_at) for e in stream] == [receipts[0].recorded_at, receipts[2].recorded_at]
 
 
+def test_many_streams_read_at_once_are_each_as_read_alone_and_unknown_ones_empty(event_store):
+    event_store.append([pending(EVENT, 1, reported()), pending(OTHER, 1, reported("Other")),
+                        pending(EVENT, 2, SourceAdded(source=source()))], "alice")
+    unknown = str(uuid.uuid4())
+    with event_store.read() as tx:
+        streams = event_store.streams(tx, [EVENT, OTHER, unknown])
+        assert streams == {EVENT: event_store.stream(tx, EVENT), OTHER: event_store.stream(tx, OTHER), unknown: []}
+
+
 def test_a_stream_read_at_an_earlier_record_time_leaves_out_later_entries(event_store):
     first = event_store.append([pending(EVENT, 1, reported())], "alice")[0]
     event_store.append([pending(EVENT, 2, SourceAdded(source=source()))], "alice")
