@@ -82,17 +82,20 @@ class ReadController(Controller):
     @get("/tracks", summary="The tracks at (K, R), with their counts of visible events and agreement status")
     async def tracks(self, request: Request, known_at: KnownAt = None,
                      recorded_at: RecordedAt = None) -> Response[TrackListing]:
-        return Response(await run(listing, request.app.state.reader, "track", params.point_in_time(known_at, recorded_at)))
+        at = params.point_in_time(known_at, recorded_at)
+        return Response(await run(listing, routing.reader(request, at), "track", at))
 
     @get("/actors", summary="The actors at (K, R), with their counts of visible events")
     async def actors(self, request: Request, known_at: KnownAt = None,
                      recorded_at: RecordedAt = None) -> Response[ActorListing]:
-        return Response(await run(listing, request.app.state.reader, "actor", params.point_in_time(known_at, recorded_at)))
+        at = params.point_in_time(known_at, recorded_at)
+        return Response(await run(listing, routing.reader(request, at), "actor", at))
 
     @get("/places", summary="The places at (K, R), with their counts of visible events")
     async def places(self, request: Request, known_at: KnownAt = None,
                      recorded_at: RecordedAt = None) -> Response[PlaceListing]:
-        return Response(await run(listing, request.app.state.reader, "place", params.point_in_time(known_at, recorded_at)))
+        at = params.point_in_time(known_at, recorded_at)
+        return Response(await run(listing, routing.reader(request, at), "place", at))
 
     @get("/changes", summary="What became known between two knowledge times")
     async def changes(
