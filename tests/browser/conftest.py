@@ -23,7 +23,7 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright's sync API runs an event loop: close it before the asyncio tests
 def browser():
     if not CHROMIUM.exists():
         reason = "no /usr/bin/chromium: apt-get install -y chromium"
