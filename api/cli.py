@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from api import __version__
+from api import __version__, cli_interop
 from api.preflight import Refused, check
 from api.settings import Settings
 from domain import clock
@@ -233,14 +233,7 @@ def rebuild(settings: Settings) -> None:
     err.print(f"{applied} entries applied")
 
 
-def _interop_commands() -> None:
-    from api.cli_interop import export, import_dataset
-
-    main.add_command(export)
-    main.add_command(import_dataset)
-
-
-_interop_commands()
+cli_interop.register(sys.modules[__name__])
 
 if __name__ == "__main__":
     main()

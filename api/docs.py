@@ -49,8 +49,8 @@ PROBLEMS = {
     403: "The token's role may not do this",
     404: "Not known at this (known_at, recorded_at), or no such id",
     409: "Conflict: a stale expected version (If-Match), a taken id, or a state that forbids this",
-    413: "The body is over 1 MiB",
-    415: "The body is not application/json",
+    413: "The body is over 1 MiB (256 MiB for a dataset snapshot)",
+    415: "The body is not of the operation's media type (application/json; text/csv for a dataset snapshot)",
     422: "Invalid input: `errors` names every bad field",
 }
 PARAMETERS = {
@@ -112,7 +112,7 @@ def _describe(operation: Operation, handler, has_path_parameters: bool) -> None:
         codes.add(401)  # when CEASEFIRE_READ_TOKEN_REQUIRED is set
     if has_path_parameters:
         codes.add(404)
-    if "data" in handler.parsed_fn_signature.parameters:
+    if {"data", "body"} & set(handler.parsed_fn_signature.parameters):  # a decoded body, or a raw one (CSV)
         codes |= {409, 413, 415, 422}
     operation.responses = operation.responses or {}
     for code in sorted(codes):
