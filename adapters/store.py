@@ -29,6 +29,7 @@ from adapters import codec
 from adapters.ledger import LedgerRecorder, Stamped, stamp
 from adapters.postgres import PostgresLedgerRecorder
 from adapters.sqlite import SQLiteLedgerRecorder
+from adapters.sqlite_pool import StatementCachingPool
 from domain import clock
 from domain.errors import Unavailable
 from domain.ports import IdempotentReplay, Pending, Receipt, StoreConflict
@@ -129,6 +130,7 @@ class Store:
             path = unquote(self.url[len("sqlite:///"):]) or "./ceasefire.sqlite3"
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.datastore = SQLiteDatastore(path, pool_size=8, max_overflow=16, lock_timeout=30)
+            self.datastore.pool = StatementCachingPool(db_name=path, pool_size=8, max_overflow=16, lock_timeout=30)
             self.recorder = SQLiteLedgerRecorder(self.datastore)
             self.dialect = Dialect("sqlite")
         elif parsed.scheme in ("postgresql", "postgres"):

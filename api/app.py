@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
+import anyio
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
@@ -22,12 +23,15 @@ from api.conveniences import HeadAsGet
 from api.docs import OfflineDocsPlugin, describe
 from api.errors import EXCEPTION_HANDLERS
 from api.requests import JsonRequest, check_request
+from api.routing import Replicas
 from api.settings import Settings
+from api.tail import Tail
 from domain.application import Timeline
 from projections import index
 from projections.audit import AUDIT_DDL, Audit
 from projections.log import LogReader
 from projections.queries import Reader
+from projections.rebuild import rebuild, report_to_console
 
 MAX_BODY = 1024 * 1024
 CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
@@ -39,6 +43,8 @@ def open_store(settings: Settings) -> Store:
     index.install(store)
     store.ddl_scripts.append(AUDIT_DDL)
     store.create_tables()
+    if index.prepare(store):  # made by an earlier version: rebuilt from the log before serving (SPEC §8)
+        rebuild(store, report_to_console)
     return store
 
 
@@ -48,20 +54,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar):
         store = open_store(settings)
-        replica = Store(settings.read_database_url, read_only=True) if settings.read_database_url else None
+        replicas = Replicas(store, settings.read_database_urls)
         key = load_key(settings.signing_key, settings.data_dir)
-        app.state.update(store=store, timeline=Timeline(store), reader=Reader(replica or store, replica=bool(replica)),
-                         log_reader=LogReader(replica or store), audit=Audit(store, key))
+        log_reader = LogReader(store)
+        app.state.update(store=store, timeline=Timeline(store), reader=Reader(store), log_reader=log_reader,
+                         replicas=replicas, tail=Tail(store, log_reader), audit=Audit(store, key))
         if settings.load_fixtures:
             from api.loading import load_fixtures_if_empty
 
             load_fixtures_if_empty(app.state.timeline, settings.fixtures_dir)
         try:
-            yield
+            async with anyio.create_task_group() as background:
+                background.start_soon(app.state.tail.run)
+                background.start_soon(replicas.watch)
+                yield
+                background.cancel_scope.cancel()
         finally:
             store.close()
-            if replica:
-                replica.close()
+            replicas.close()
 
     return HeadAsGet(
         route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready,

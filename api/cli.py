@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from api import __version__, cli_interop
+from api import __version__
 from api.preflight import Refused, check
 from api.settings import Settings
 from domain import clock
@@ -233,7 +233,16 @@ def rebuild(settings: Settings) -> None:
     err.print(f"{applied} entries applied")
 
 
-cli_interop.register(sys.modules[__name__])
+def _interop_commands() -> None:
+    from api.cli_interop import export, import_dataset
 
-if __name__ == "__main__":
-    main()
+    main.add_command(export)
+    main.add_command(import_dataset)
+
+
+if __name__ == "__main__":  # `python -m api.cli`: run the `api.cli` module itself, which cli_interop extends
+    from api.cli import main as ceasefire
+
+    ceasefire()
+else:
+    _interop_commands()

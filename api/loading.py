@@ -17,6 +17,7 @@ import msgspec
 
 from api.batches import batch_ops
 from api.schemas import BatchEntry, BatchRequest
+from domain import validation
 from domain.application import Timeline
 from domain.commands import MakeClaim, Op, ReportEvent, TakeStance
 from domain.errors import Conflict, DomainError, InvalidInput
@@ -54,10 +55,7 @@ def read_lines(path: Path, progress: Callable[[int, int], None] | None = None) -
         if not isinstance(decoded, dict):
             raise InvalidInput(f"{where}: not a JSON object")
         try:
-            entry = msgspec.convert(decoded, BatchEntry)
-        except msgspec.ValidationError as error:
-            raise _at_lines(InvalidInput.from_msgspec(error).under("entries[0]."), [where]) from None
-        try:
+            entry = validation.decoded(decoded, BatchEntry, "entries[0]")
             [op] = batch_ops(BatchRequest(entries=[entry]))
         except DomainError as error:
             raise _at_lines(error, [where]) from None
@@ -124,7 +122,17 @@ def _at_lines(error: DomainError, where: list[str]) -> DomainError:
         return _ENTRY.sub(lambda found: f"{where[int(found[1])]}: ", text, count=1)
 
     error.errors = [{"field": name(e["field"]).removesuffix(": "), "detail": name(e["detail"])} for e in error.errors]
-    error.detail = "; ".join(e["detail"] for e in error.errors) if error.errors else name(error.detail)
+    error.detail = _said_once(e["detail"] for e in error.errors) if error.errors else name(error.detail)
     error.args = (error.detail,)
     return error
 
+
+
+def _said_once(details) -> str:
+    """Problems joined, each line named once: `a.jsonl line 1: kind: …; title: …; a.jsonl line 4: …`."""
+    said, last = [], None
+    for detail in details:
+        where, _, rest = detail.partition(": ")
+        said.append(rest if where == last else detail)
+        last = where
+    return "; ".join(said)

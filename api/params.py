@@ -90,6 +90,17 @@ def kinds(value: str | None) -> list[str]:
     return chosen
 
 
+ONGOING = ("include", "exclude", "only")
+
+
+def ongoing(value: str | None) -> str:
+    if value is None:
+        return "include"
+    if value not in ONGOING:
+        raise MalformedRequest.at("ongoing", f"{value!r} is not one of {', '.join(ONGOING)}")
+    return value
+
+
 def flag(value: str | None, name: str) -> bool:
     if value is None:
         return False
@@ -110,8 +121,10 @@ def if_match(header: str | None) -> int | None:
 
 
 def timeline_filter(from_: str | None, to: str | None, kind: str | None, actor: str | None, track: str | None,
-                    place: str | None, q: str | None, include_retracted: str | None) -> TimelineFilter:
+                    place: str | None, q: str | None, include_retracted: str | None, tag: str | None = None,
+                    ongoing_: str | None = None) -> TimelineFilter:
     """The timeline's filters, as the timeline and the exports take them."""
     start, end = world_window(from_, to)
-    return TimelineFilter(start=start, end=end, kinds=kinds(kind), actor=actor, track=track, place=place, text=q,
-                          include_retracted=flag(include_retracted, "include_retracted"))
+    return TimelineFilter(start=start, end=end, kinds=kinds(kind), actor=actor, track=track, place=place, tag=tag,
+                          text=q, include_retracted=flag(include_retracted, "include_retracted"),
+                          ongoing=ongoing(ongoing_))

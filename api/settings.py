@@ -11,7 +11,7 @@ from urllib.parse import unquote
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///./ceasefire.sqlite3"
-    read_database_url: str | None = None  # a read replica: reads accept its lag, and say so in as_of
+    read_database_url: str | None = None  # streaming replicas, comma-separated (SPEC §12)
     tokens: str = ""
     read_token_required: bool = False
     load_fixtures: bool = False
@@ -33,6 +33,10 @@ class Settings:
         )
         values.update(overrides)
         return cls(**values)
+
+    @property
+    def read_database_urls(self) -> list[str]:
+        return [url.strip() for url in (self.read_database_url or "").split(",") if url.strip()]
 
     @property
     def sqlite_path(self) -> Path | None:

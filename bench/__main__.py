@@ -27,13 +27,15 @@ from api.settings import Settings
 from bench import measures
 from bench.backends import prepared
 from bench.client import append_load, get_latencies
+from bench.mix import Mix, latencies
 from bench.report import Metric, emit, markdown, metric
 from bench.server import WRITER_TOKEN, Server
 from bench.synth import Synth, report_bodies
-from domain import clock
-from projections.queries import Reader
 
 CLIENTS = 16
+WARM = 20
+# SPEC §9: p50 in process, and over HTTP (SQLite at 1M entries; PostgreSQL at 300k or more).
+TARGETS = {"sqlite": ("<= 2", "<= 5"), "postgresql": ("<= 5", "<= 10")}
 
 
 def main() -> None:
@@ -67,7 +69,7 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     args.entries = args.entries or (3_000 if args.quick else 100_000)
     args.seconds = args.seconds or (3 if args.quick else 15)
-    args.queries, args.http_queries = (100, 50) if args.quick else (1000, 300)
+    args.queries, args.http_queries = (50, 30) if args.quick else (200, 200)
     ladder = (1_000,) if args.quick else (10_000, 100_000, 1_000_000)
     args.sizes = sorted({size for size in ladder if size < args.entries} | {args.entries})
     return args
@@ -89,8 +91,8 @@ def run_backend(name: str, args) -> list[Metric]:
                     out += reads(name, size, store, server, args, rng, p50)
                     if size == args.sizes[0] and args.rebuild_at == "smallest":
                         out.append(rebuild(name, backend.url))
-                smallest, largest = args.sizes[0], args.sizes[-1]
-                out.append(emit(metric("timeline_flatness", name, p50[largest], "ms", p50[smallest], "<= 1.5")))
+                if len(args.sizes) > 1:
+                    out += flatness(name, p50, args.sizes[0], args.sizes[-1])
                 out.append(emit(metric("api_rss_mb", name, server.rss_mb(), "MB", target="< 300")))
                 out.append(appends(name, backend.baseline_env, server, args))
             if args.rebuild_at == "largest":
@@ -101,25 +103,30 @@ def run_backend(name: str, args) -> list[Metric]:
 
 
 def reads(name: str, size: int, store, server: Server, args, rng: random.Random, p50: dict) -> list[Metric]:
-    """Timeline at (K, now) and at a past R, in process and over HTTP, and event lookups."""
-    label, reader, warm, n = _label(size), Reader(store), 20, args.queries + 20
-    at_10ms = "<= 10" if name == "sqlite" else None  # SPEC §9 bounds the timeline's p50 on SQLite only
-    now = measures.timeline_latencies(reader, measures.random_points(store, n, rng))[warm:]
-    past = measures.timeline_latencies(reader, measures.random_points(store, n, rng, past=True))[warm:]
-    paths = [f"/v1/timeline?known_at={clock.format_instant(at.known_at)}&limit=50"
-             for at in measures.random_points(store, args.http_queries + warm, rng)]
-    over_http = asyncio.run(get_latencies(server.port, paths))[warm:]
-    targets = measures.lookup_targets(store, n, rng)
-    lookups, misses = measures.event_latencies(reader, targets)
-    if misses:
-        note(f"{name}: {misses} of {len(targets)} event lookups found nothing where the log has the event")
-    p50[size] = _ms(now, 0.5)
-    return [emit(metric(f"timeline_p50_{label}", name, p50[size], "ms", target=at_10ms)),
-            emit(metric(f"timeline_p99_{label}", name, _ms(now, 0.99), "ms")),
-            emit(metric(f"timeline_past_r_p50_{label}", name, _ms(past, 0.5), "ms")),
-            emit(metric(f"timeline_past_r_p99_{label}", name, _ms(past, 0.99), "ms")),
-            emit(metric(f"timeline_http_p50_{label}", name, _ms(over_http, 0.5), "ms", target=at_10ms)),
-            emit(metric(f"event_lookup_p50_{label}", name, _ms(lookups[warm:], 0.5), "ms"))]
+    """Every shape of the query mix (SPEC §9), in process and over HTTP, and the listings."""
+    label, mix, out = _label(size), Mix(store, rng), []
+    in_process, over_http = TARGETS[name]
+    for shape in [*mix.shapes(), *mix.listings()]:
+        questions = [shape.questions(rng) for _ in range(args.queries + WARM)]
+        local = latencies(questions)[WARM:]
+        remote = asyncio.run(get_latencies(server.port, [q.path for q in questions[:args.http_queries + WARM]]))[WARM:]
+        listing = shape.code.startswith("listing")
+        p50[(shape.code, size)] = _ms(local, 0.5)
+        out += [emit(metric(f"{shape.code}_p50_{label}", name, _ms(local, 0.5), "ms",
+                            target="<= 50" if listing else in_process)),
+                emit(metric(f"{shape.code}_p99_{label}", name, _ms(local, 0.99), "ms",
+                            target=None if listing else "<= 25")),
+                emit(metric(f"{shape.code}_http_p50_{label}", name, _ms(remote, 0.5), "ms",
+                            target=None if listing else over_http)),
+                emit(metric(f"{shape.code}_http_p99_{label}", name, _ms(remote, 0.99), "ms"))]
+    return out
+
+
+def flatness(name: str, p50: dict, smallest: int, largest: int) -> list[Metric]:
+    """p50 at the largest size over p50 at the smallest, per shape: flat is at most 1.5."""
+    codes = sorted({code for code, _ in p50}, key=lambda code: int(code.split("_")[0][1:]) if code[1].isdigit() else 99)
+    return [emit(metric(f"{code}_flatness", name, p50[(code, largest)], "ms", p50[(code, smallest)], "<= 1.5"))
+            for code in codes if not code.startswith("listing")]
 
 
 def _ms(samples: list[float], fraction: float) -> float:

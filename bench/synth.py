@@ -1,12 +1,15 @@
-"""A synthetic, realistic-looking log: events of 1–10 entries each.
+"""A synthetic log shaped as SPEC §9 says a real one is: events of 1–10 entries each.
 
-Events occur between 2014 and late 2026 and are recorded in random world order
-(history is backfilled). Their entries: a report (sometimes of a secret event,
-published months later), more sources (some earlier than the report, some with
-an explicit `known_at` before their publication), corrections whose `known_at`
-falls before entries already in the stream (out of order), claims with stances,
-parties' positions on diplomatic events, and the odd retraction and
-reinstatement. Everything is seeded and repeatable.
+Events occur between 2014 and 2025 and are recorded in random world order
+(history is backfilled). About 80 % are reported within a week of occurring,
+5 % one to ten years late, 5 % announced up to 60 days ahead, the rest weeks
+late; 3 % are open-ended and 10 % last longer than a month. Their entries: a
+report, more sources (some earlier than the report, some with an explicit
+`known_at` before their publication), corrections (a fifth of the events; some
+move the date) whose `known_at` falls before entries already in the stream,
+claims with stances, parties' positions on diplomatic events, and the odd
+retraction and reinstatement. Actors come from a pool of a few hundred names.
+Everything is seeded and repeatable.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from domain.commands import (
 )
 from domain.entries import POSITION_KINDS, Actor, Place, Source
 
-FIRST, LAST = date(2014, 1, 1), date(2026, 10, 31)
+FIRST, LAST = date(2014, 1, 1), date(2025, 12, 31)
 KINDS = ["talks", "meeting", "call", "agreement", "ceasefire", "offensive", "battle", "withdrawal", "violation",
          "statement", "endorsement", "sanction", "other"]
 KIND_WEIGHTS = [8, 6, 6, 3, 4, 10, 14, 4, 10, 12, 3, 4, 3]
@@ -42,6 +45,11 @@ PLACES = [("Donetsk", "UA", "UA-14"), ("Luhansk", "UA", "UA-09"), ("Kharkiv", "U
           ("Minsk", "BY", None), ("Istanbul", "TR", None), ("Doha", "QA", None), ("Jeddah", "SA", None),
           ("Riyadh", "SA", None), ("Geneva", "CH", None), ("Washington", "US", None), ("Ilovaisk", "UA", "UA-14"),
           ("Debaltseve", "UA", "UA-14"), ("Mariupol", "UA", "UA-14"), ("Odesa", "UA", "UA-51")]
+GIVEN = ["Anna", "Boris", "Carla", "Dmytro", "Elena", "Farid", "Greta", "Hakan", "Irina", "Jonas", "Kateryna",
+         "Leon", "Maria", "Nikolai", "Olena", "Pavel", "Rania", "Sergei", "Tomas", "Yulia"]
+FAMILY = ["Petrenko", "Ivanov", "Al-Thani", "Schmidt", "Dubois", "Kovalenko", "Sokolov", "Yilmaz", "Novak",
+          "Rossi", "Bondarenko", "Morozov", "Haddad", "Lindqvist", "Shevchenko"]
+PEOPLE = [f"{given} {family}" for given in GIVEN for family in FAMILY]  # 300 names
 PARTIES = ["Ukraine", "Russia", "United States", "Qatar", "Turkey", "Saudi Arabia", "France", "Germany",
            "Belarus", "OSCE", "European Union", "United Nations", "Donetsk People's Republic"]
 TRACKS = ["minsk", "normandy-format", "istanbul-2022", "black-sea-grain", "qatar-energy", "us-brokered-2025",
@@ -53,8 +61,8 @@ CLAIMANTS = ["Russian MoD", "Ukrainian General Staff", "Kremlin spokesman", "Ukr
 WORDS = ("forces advance near the line of contact while envoys meet to discuss a partial truce covering "
          "energy infrastructure and the exchange of prisoners; officials say shelling continued overnight and "
          "both sides accuse each other of violations as mediators press for a monitored ceasefire").split()
-FOLLOW_UPS = ["source", "correct", "claim", "stance", "position"]
-FOLLOW_WEIGHTS = [30, 15, 20, 20, 25]
+FOLLOW_UPS = ["source", "claim", "stance", "position"]
+FOLLOW_WEIGHTS = [40, 20, 20, 25]
 SIZE_WEIGHTS = [22, 18, 14, 11, 9, 8, 6, 5, 4, 3]  # 1..10 entries; mean ≈ 3.7
 
 
@@ -88,14 +96,18 @@ class Synth:
         """One event's ops, in the order a writer would send them."""
         rng = self.rng
         event_id, kind = str(uuid.UUID(int=rng.getrandbits(128))), rng.choices(KINDS, KIND_WEIGHTS)[0]
-        day = FIRST + timedelta(days=rng.randrange((self.today - FIRST).days - 400))
-        secret = rng.random() < 0.05
-        published = self._day(day, rng.randrange(60, 300) if secret else rng.randrange(0, 3))
-        actors = rng.sample(PARTIES, rng.randint(1, 3))
+        day = FIRST + timedelta(days=rng.randrange((LAST - FIRST).days))
+        published = self._day(day, self._delay())
+        actors = [*rng.sample(PARTIES, rng.randint(1, 2)), *rng.sample(PEOPLE, rng.randint(0, 2))]
         ops = [Op(command=self.report(kind, day, published, actors, event_id))]
         claims: list[str] = []
         for _ in range(rng.choices(range(10), SIZE_WEIGHTS)[0]):
             ops.append(self._follow_up(event_id, kind, day, actors, claims))
+        if rng.random() < 0.2:  # a correction, half of them moving the date
+            moved = {"occurred": self._occurred(day + timedelta(days=rng.randint(-20, 20)))}
+            changes = moved if rng.random() < 0.5 else {"title": f"{actors[0]}: {self._words(6)}"}
+            ops.insert(rng.randint(1, len(ops)), Op(event_id=event_id, command=CorrectEvent(
+                changes=changes, reason="a later report", source=self.source(self._day(day, rng.randrange(1, 90))))))
         if rng.random() < 0.03:
             ops.append(Op(event_id=event_id, command=RetractEvent(
                 reason="the report was false", source=self.source(self._day(day, rng.randrange(5, 90))))))
@@ -128,12 +140,6 @@ class Synth:
         if what == "source":  # a fifth are backfilled: known before the cited text appeared
             known = self._day(day, 0).isoformat() if rng.random() < 0.2 else None
             return Op(event_id=event_id, command=AddSource(source=self.source(later), known_at=known))
-        if what == "correct":  # known at any time after the event: often before entries already logged
-            changes = rng.choice([{"title": f"{actors[0]}: {self._words(6)}"}, {"summary": self._words(30)},
-                                  {"occurred": self._occurred(day + timedelta(days=rng.choice([-1, 1])))},
-                                  {"tags": ["corrected"]}])
-            return Op(event_id=event_id, command=CorrectEvent(changes=changes, reason="a later report",
-                                                              source=self.source(self._day(day, rng.randrange(0, 90)))))
         if what == "claim":
             claims.append(str(uuid.UUID(int=rng.getrandbits(128))))
             return Op(event_id=event_id, command=MakeClaim(
@@ -158,15 +164,30 @@ class Synth:
                       url=f"https://news.example.org/{published.isoformat()}/{rng.getrandbits(40):x}",
                       reliability=rng.choice(["A", "B", "C", None]))
 
+    def _delay(self) -> int:
+        """Days from occurring to the first report: negative when announced ahead."""
+        roll, rng = self.rng.random(), self.rng
+        if roll < 0.80:
+            return rng.randrange(0, 7)
+        if roll < 0.85:
+            return rng.randrange(365, 3650)
+        if roll < 0.90:
+            return -rng.randrange(1, 61)
+        return rng.randrange(7, 60)
+
     def _occurred(self, day: date) -> str:
         roll = self.rng.random()
-        if roll < 0.75:
-            return day.isoformat()
-        if roll < 0.85:
+        if roll < 0.03:
+            return f"{day.isoformat()}/.."
+        if roll < 0.13:
+            return f"{day.isoformat()}/{(day + timedelta(days=self.rng.randrange(32, 700))).isoformat()}"
+        if roll < 0.23:
             return day.isoformat()[:7]
-        if roll < 0.95:
+        if roll < 0.30:
             return f"{day.isoformat()}/{(day + timedelta(days=self.rng.choice([1, 2, 6]))).isoformat()}"
-        return f"{day.isoformat()}~"
+        if roll < 0.35:
+            return f"{day.isoformat()}~"
+        return day.isoformat()
 
     def _day(self, day: date, offset: int) -> date:
         return max(FIRST, min(self.today, day + timedelta(days=offset)))

@@ -7,23 +7,36 @@ the current rows still valid at some K >= k, and inserts the refolded states
 from the earliest closed row onwards; rows before k are untouched. A query at
 (K, R) is then one indexed lookup, never a replay.
 
+Windows in world time are served by buckets (docs/index.md): a row's bucket
+is the length class of its occurred interval (at most 4^c - 1 days, or
+unbounded) and whether it was known before it began; `index_buckets` keeps
+each bucket's largest lead, so a window and a knowledge time bound every
+bucket's range of occurred starts.
+
 Rows are applied in the append's own transaction and tracked by position, so
-each entry is applied exactly once; `rebuild` replays the log into empty tables.
+each entry is applied exactly once; `rebuild` rebuilds the tables from the log.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import msgspec
 
-from adapters.store import Store, Tx
+from adapters.store import Store, Tx, ddl
 from domain import clock
 from domain.dates import WORLD_END, WORLD_START
 from domain.view import EventState, Logged, fold
+from projections import dialects
+from projections.matching import normalise, occurred_bounds, search_words, words
 
 NAME = "event_states"
+SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets and counts of names
 SEP = "\x1f"
+LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
+_EPOCH = datetime(1970, 1, 1)
 
 
 def nul_safe(text: str) -> str:
@@ -32,27 +45,76 @@ def nul_safe(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
+SCHEMA_DDL = """
+CREATE TABLE IF NOT EXISTS {s}projection_schema (name TEXT PRIMARY KEY, version {int} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}projection_position (name TEXT PRIMARY KEY, position {int} NOT NULL)
+"""
+
 INDEX_DDL = """
 CREATE TABLE IF NOT EXISTS {s}event_states (
-    event_id TEXT NOT NULL, known_from {int} NOT NULL, known_to {int} NOT NULL,
+    id {int} PRIMARY KEY, event_id TEXT NOT NULL, known_from {int} NOT NULL, known_to {int} NOT NULL,
     recorded_from {int} NOT NULL, recorded_to {int} NOT NULL, visible {int} NOT NULL, retracted {int} NOT NULL,
     kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
-    search TEXT NOT NULL, actors TEXT NOT NULL, places TEXT NOT NULL, view {blob} NOT NULL);
+    bucket {int} NOT NULL, agreement_status TEXT, actors TEXT NOT NULL, places TEXT NOT NULL, tags TEXT NOT NULL,
+    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, view {blob} NOT NULL);
 CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to, occurred_start, event_id);
 CREATE INDEX IF NOT EXISTS event_states_world_when ON {s}event_states
     (occurred_start, event_id, recorded_from, recorded_to, known_from, known_to, visible, retracted);
+CREATE INDEX IF NOT EXISTS event_states_bucket ON {s}event_states
+    (bucket, occurred_start, event_id, recorded_to, recorded_from, known_from, known_to, visible, retracted,
+     occurred_end, kind);
 CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, recorded_to, known_from);
-CREATE TABLE IF NOT EXISTS {s}projection_position (name TEXT PRIMARY KEY, position {int} NOT NULL);
+CREATE INDEX IF NOT EXISTS event_states_track ON {s}event_states (track, occurred_start, event_id)
+    WHERE track IS NOT NULL;
+CREATE TABLE IF NOT EXISTS {s}event_facets (
+    facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
+    PRIMARY KEY (facet, bucket, occurred_start, event_id));
+CREATE TABLE IF NOT EXISTS {s}index_buckets (bucket {int} PRIMARY KEY, max_lead {int} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}index_counts (
+    list TEXT NOT NULL, name TEXT NOT NULL, count {int} NOT NULL, PRIMARY KEY (list, name));
 INSERT INTO {s}projection_position SELECT 'event_states', 0
-    WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states');
+    WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states')
 """
+DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}index_buckets",
+        "DROP TABLE IF EXISTS {s}index_counts", "DROP TABLE IF EXISTS {s}event_facets",
+        "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
 
 _encoder = msgspec.json.Encoder()
 
 
 def install(store: Store) -> None:
-    store.ddl_scripts.append(INDEX_DDL)
+    store.ddl_scripts.append(SCHEMA_DDL)
     store.on_append.append(lambda tx, appended: apply_appended(store, tx, appended))
+
+
+def prepare(store: Store) -> bool:
+    """Create the index tables, first dropping those an earlier version made (SPEC §8).
+
+    Returns whether they were made afresh over a log that is not empty: then they need a rebuild."""
+    with store.write() as tx:
+        row = tx.one("SELECT version FROM {s}projection_schema WHERE name = ?", (NAME,))
+        outdated = row is None or row["version"] != SCHEMA_VERSION
+        if outdated:
+            for statement in [*DROP, dialects.for_dialect(tx.dialect.name).DROP]:
+                tx.run(statement)
+            tx.run("DELETE FROM {s}projection_schema WHERE name = ?", (NAME,))
+            tx.run("INSERT INTO {s}projection_schema VALUES (?, ?)", (NAME, SCHEMA_VERSION))
+        for script in (INDEX_DDL, dialects.for_dialect(tx.dialect.name).DDL):
+            for statement in ddl(tx.dialect, script):
+                tx.run(statement)
+        return outdated and store.head(tx)[0] > 0
+
+
+def clear(tx: Tx) -> None:
+    """Empty the index tables, for a rebuild."""
+    text_index = dialects.for_dialect(tx.dialect.name)
+    tx.run("DELETE FROM {s}event_states")
+    tx.run("DELETE FROM {s}index_buckets")
+    tx.run("DELETE FROM {s}index_counts")
+    tx.run("DELETE FROM {s}event_facets")
+    tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
+    for statement in ddl(tx.dialect, text_index.DDL):
+        tx.run(statement)
 
 
 def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, Logged]]) -> None:
@@ -75,6 +137,14 @@ class _Rectangle:
     recorded_from: int
     recorded_to: int = clock.FOREVER
     state: EventState | None = None
+    listed: tuple[tuple[str, str], ...] = ()  # what a stored row adds to the listings' counts
+
+    def listings(self) -> tuple[tuple[str, str], ...]:
+        if self.state is None:
+            return self.listed
+        view = self.state.view
+        columns = (view.track and nul_safe(view.track), _names(view.actors), _place_names(view.places))
+        return listed(self.state.visible, self.state.retracted, *columns)
 
 
 def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
@@ -94,10 +164,12 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
         chunk = known[start:start + 500]
         # The open end is written as a literal: as a parameter, PostgreSQL's generic plan takes it for a
         # selective value and scans the (recorded_to, …) index, where nearly every row is open.
-        for row in tx.rows(f"SELECT event_id, known_from, known_to FROM {{s}}event_states WHERE "
-                           f"event_id IN ({', '.join('?' * len(chunk))}) AND recorded_to = {clock.FOREVER}", chunk):
-            current[str(row["event_id"])].append(_Rectangle(row["known_from"], row["known_to"], 0))
-    closed, opening_rows = [], []
+        for row in tx.rows(f"SELECT event_id, known_from, known_to, visible, retracted, track, actor_names, "
+                           f"place_names FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(chunk))}) "
+                           f"AND recorded_to = {clock.FOREVER}", chunk):
+            stored = listed(row["visible"], row["retracted"], row["track"], row["actor_names"], row["place_names"])
+            current[str(row["event_id"])].append(_Rectangle(row["known_from"], row["known_to"], 0, listed=stored))
+    closed, opening_rows, counted = [], [], Counter()
     for event_id, position in appended:
         entries = [e for e in streams[event_id] if e.position <= position]
         closing, opening = advance(event_id, current[event_id], entries)
@@ -107,21 +179,114 @@ def apply(store: Store, tx: Tx, appended: list[tuple[str, int]],
                 closed.append((rectangle.recorded_to, event_id, rectangle.known_from))
         current[event_id] = [r for r in current[event_id] if r not in closing] + opening
         opening_rows += [(event_id, rectangle) for rectangle in opening]
+        counted.update(_latest(opening))
+        counted.subtract(_latest(closing))
     tx.many(f"UPDATE {{s}}event_states SET recorded_to = ? WHERE event_id = ? AND known_from = ? "
             f"AND recorded_to = {clock.FOREVER}", closed)
-    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [_row(event_id, rectangle) for event_id, rectangle in opening_rows])
+    insert(tx, opening_rows)
+    count(tx, counted)
 
 
-def advance(event_id: str, current: list[_Rectangle], entries: list[Logged]):
+def rows_of_stream(event_id: str, entries: list[Logged]) -> list[_Rectangle]:
+    """Every row the appends of a whole stream make, one after another, with the record time each closed."""
+    current: list[_Rectangle] = []
+    made: list[_Rectangle] = []
+    folds: dict = {}
+    for count_so_far, entry in enumerate(entries, 1):
+        closing, opening = advance(event_id, current, entries[:count_so_far], folds)
+        for rectangle in closing:
+            rectangle.recorded_to = entry.recorded_at
+        current = [r for r in current if r not in closing] + opening
+        made += opening
+    return made
+
+
+def write_streams(tx: Tx, streams: dict[str, list[Logged]]) -> None:
+    """Index whole streams of events not yet in the index: their rows, words, buckets and counts."""
+    rows = [(event_id, rectangle) for event_id, entries in streams.items()
+            for rectangle in rows_of_stream(event_id, entries)]
+    insert(tx, rows)
+    count(tx, Counter(_latest([r for _, r in rows if r.recorded_to == clock.FOREVER])))
+
+
+def _latest(rectangles: list[_Rectangle]) -> list[tuple[str, str]]:
+    """What the rectangle valid at every later knowledge time, if among these, lists."""
+    return [item for r in rectangles if r.known_to == clock.FOREVER for item in r.listings()]
+
+
+def count(tx: Tx, counted: Counter) -> None:
+    """Move the listings' counts of the latest state (K and R at or after the newest entry) by `counted`."""
+    tx.many("INSERT INTO {s}index_counts VALUES (?, ?, ?) ON CONFLICT (list, name) "
+            "DO UPDATE SET count = index_counts.count + excluded.count",
+            [(list_name, name, change) for (list_name, name), change in sorted(counted.items()) if change])
+
+
+def listed(visible: int, retracted: int, track: str | None, actor_names: str,
+           place_names: str) -> tuple[tuple[str, str], ...]:
+    """(list, name) of each listing a visible, standing event counts in: each name once."""
+    if not visible or retracted:
+        return ()
+    places = place_names.split(SEP) if place_names else []
+    return tuple(dict.fromkeys([
+        *([("track", track)] if track is not None else []),
+        *(("actor", name) for name in (actor_names.split(SEP) if actor_names else [])),
+        *(("place", f"{name}{SEP}{country}") for name, country in zip(places[::2], places[1::2], strict=True)),
+    ]))
+
+
+def _names(actors) -> str:
+    return nul_safe(SEP.join(a.name for a in actors))
+
+
+def _place_names(places) -> str:
+    return nul_safe(SEP.join(f"{p.name}{SEP}{p.country}" for p in places))
+
+
+def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
+    """Write new rows, their words, and any bucket they widen; ids follow the largest so far."""
+    if not rectangles:
+        return
+    first = tx.one("SELECT COALESCE(MAX(id), 0) AS id FROM {s}event_states")["id"] + 1
+    described: dict[int, tuple] = {}  # by the state's identity: rows often share one state
+    rows = [_row(first + offset, event_id, rectangle, described)
+            for offset, (event_id, rectangle) in enumerate(rectangles)]
+    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [row for row, _, _, _ in rows])
+    text_index = dialects.for_dialect(tx.dialect.name)
+    tx.many(text_index.INSERT, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
+    faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
+    tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
+    leads: dict[int, int] = {}
+    for row, _, lead, _ in rows:
+        leads[row[12]] = max(lead, leads.get(row[12], 0))
+    known = {row["bucket"]: row["max_lead"] for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets")}
+    tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?",
+            [(bucket,) for bucket, lead in leads.items() if bucket in known and lead > known[bucket]])
+    tx.many("INSERT INTO {s}index_buckets VALUES (?, ?)",
+            [(bucket, lead) for bucket, lead in leads.items() if bucket not in known or lead > known[bucket]])
+
+
+def advance(event_id: str, current: list[_Rectangle], entries: list[Logged], folds: dict | None = None):
     """Appending entries[-1] (record time r, knowledge time k) closes, at r, the rectangles still
-    valid at some K >= k, and opens refolded ones from the earliest closed one on."""
+    valid at some K >= k, and opens refolded ones from the earliest closed one on.
+
+    `folds` remembers states by the positions seen: a stream's later appends refold, unchanged, the
+    knowledge intervals before their own knowledge time."""
     new = entries[-1]
     closing = [r for r in current if r.known_to > new.known_at]
     refold_from = min([new.known_at, *(r.known_from for r in closing)])
-    opening = [_Rectangle(start, end, new.recorded_at, state=fold(event_id, entries, start))
+    opening = [_Rectangle(start, end, new.recorded_at, state=_fold(event_id, entries, start, folds))
                for start, end in _intervals(entries, refold_from)]
     return closing, opening
+
+
+def _fold(event_id: str, entries: list[Logged], known_at: int, folds: dict | None) -> EventState:
+    if folds is None:
+        return fold(event_id, entries, known_at)
+    seen = tuple(e.position for e in entries if e.known_at <= known_at)
+    if seen not in folds:
+        folds[seen] = fold(event_id, entries, known_at)
+    return folds[seen]
 
 
 def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
@@ -130,17 +295,68 @@ def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
     return list(zip(breaks, [*breaks[1:], clock.FOREVER], strict=True))
 
 
-def _row(event_id: str, rectangle: _Rectangle) -> tuple:
-    state, view = rectangle.state, rectangle.state.view
-    return (
-        event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
-        int(state.visible), int(state.retracted),
-        view.kind, view.track, view.occurred.start or WORLD_START, view.occurred.end or WORLD_END,
-        nul_safe(f"{view.title}\n{view.summary}".casefold()),
-        nul_safe(SEP + SEP.join(a.name.casefold() for a in view.actors) + SEP),
-        nul_safe(SEP + SEP.join(k for p in view.places for k in (p.name.casefold(), p.country.casefold())) + SEP),
+def bucket_of(start: str, end: str, known_from: int) -> tuple[int, int]:
+    """(bucket, lead in days): the interval's length class, doubled, plus 1 if known before it began."""
+    began = None if start == WORLD_START else date.fromisoformat(start)
+    if began is None or end == WORLD_END:
+        length_class = LENGTH_CLASSES - 1
+    else:
+        days = (date.fromisoformat(end) - began).days
+        length_class = next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
+    lead = max(0, (began - day_of(known_from)).days) if began else 0
+    return length_class * 2 + (lead > 0), lead
+
+
+def start_day(start: str) -> int:
+    """The day an occurred interval starts, as a number that sorts as `occurred_start` does."""
+    return 0 if start == WORLD_START else date.fromisoformat(start).toordinal()
+
+
+def longest_days(bucket: int) -> int | None:
+    """The longest occurred interval a bucket holds, in days; None for unbounded."""
+    length_class = bucket // 2
+    return None if length_class == LENGTH_CLASSES - 1 else 4 ** length_class - 1
+
+
+def day_of(instant: int) -> date:
+    """The UTC day an instant falls on."""
+    return (_EPOCH + timedelta(microseconds=instant)).date()
+
+
+def _row(row_id: int, event_id: str, rectangle: _Rectangle, described: dict[int, tuple]):
+    """(the row, its searchable words, its lead in days, its facets)."""
+    state = rectangle.state
+    if id(state) not in described:  # the state is kept in the entry, so its id is not reused meanwhile
+        described[id(state)] = (state, *_describe(state))
+    _, start, end, columns, text, facets = described[id(state)]
+    bucket, lead = bucket_of(start, end, rectangle.known_from)
+    row = (row_id, event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
+           *columns[:4], start, end, bucket, *columns[4:])
+    return row, text, lead, facets
+
+
+def facet(list_name: str, key: str) -> str:
+    """A facet of `event_facets`: an actor's name word, a tag or a place's name or country, normalised."""
+    return nul_safe(f"{list_name}{SEP}{key}")
+
+
+def _describe(state: EventState) -> tuple:
+    """(occurred start, end, the row's other columns from the state, its searchable words, its facets)."""
+    view = state.view
+    start, end = occurred_bounds(view)
+    columns = (
+        int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track),
+        view.agreement_status,
+        nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in view.actors) + SEP),
+        nul_safe(SEP + SEP.join(normalise(k) for p in view.places for k in (p.name, p.country)) + SEP),
+        nul_safe(SEP + SEP.join(normalise(tag) for tag in view.tags) + SEP),
+        _names(view.actors), _place_names(view.places),
         _encoder.encode(view),
     )
+    facets = {*(facet("actor", word) for a in view.actors for word in words(a.name)),
+              *(facet("place", normalise(key)) for p in view.places for key in (p.name, p.country)),
+              *(facet("tag", normalise(tag)) for tag in view.tags)}
+    return start, end, columns, " ".join(search_words(view)), facets
 
 
 def applied_position(tx: Tx) -> int:

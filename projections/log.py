@@ -82,8 +82,8 @@ def stored_data(state) -> tuple[Any, bool]:
 
 
 class LogReader:
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, store: Store, replica: bool = False):
+        self.store, self.replica = store, replica
 
     def log(self, after: int, limit: int, auditor: bool = True) -> EntryPage:
         with self.store.read() as tx:
@@ -100,6 +100,7 @@ class LogReader:
 
     def changes(self, since: int, until: int, at: PointInTime, after: tuple[int, int] | None, limit: int,
                 auditor: bool) -> EntryPage:
+        at = Reader(self.store, self.replica).seen(at)  # a replica answers as of what it has replayed
         where = "l.known_at > ? AND l.known_at <= ? AND l.recorded_at <= ?"
         params = [since, until, at.recorded_at]
         if after:

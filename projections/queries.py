@@ -10,7 +10,7 @@ clocks' bounds, so rows are tested in the index without reading their views.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import msgspec
 
@@ -18,7 +18,8 @@ from adapters.store import Store, Tx
 from domain import clock
 from domain.dates import days_before
 from domain.errors import NotFound
-from projections.index import SEP, nul_safe
+from projections import selection
+from projections.matching import TimelineFilter
 
 _encoder = msgspec.json.Encoder()
 
@@ -36,18 +37,6 @@ class PointInTime:
     @property
     def as_of(self) -> AsOf:
         return AsOf(clock.format_instant(self.known_at), clock.format_instant(self.recorded_at))
-
-
-@dataclass
-class TimelineFilter:
-    start: str | None = None  # keep events whose occurred interval meets [start, end]
-    end: str | None = None
-    kinds: list[str] = field(default_factory=list)
-    actor: str | None = None
-    track: str | None = None
-    place: str | None = None
-    text: str | None = None
-    include_retracted: bool = False
 
 
 class Page(msgspec.Struct):
@@ -80,7 +69,7 @@ class Reader:
         return with_as_of(row["view"], at)
 
     def _state(self, tx: Tx, event_id: str, at: PointInTime):
-        recorded, params = self._recorded(tx, at)
+        recorded, params = self.recorded(tx, at)
         return tx.one(f"SELECT visible, view FROM {{s}}event_states WHERE event_id = ? AND {recorded} "
                       "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
 
@@ -88,7 +77,7 @@ class Reader:
         """Each event's indexed view at (K, R), visible or not, in one query."""
         if not event_ids:
             return {}
-        recorded, params = self._recorded(tx, at)
+        recorded, params = self.recorded(tx, at)
         rows = tx.rows(f"SELECT event_id, view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(event_ids))}) "
                        f"AND {recorded} AND known_from <= ? AND known_to > ?",
                        [*event_ids, *params, at.known_at, at.known_at])
@@ -110,12 +99,10 @@ class Reader:
 
     def timeline(self, where: TimelineFilter, at: PointInTime, limit: int, after: tuple[str, str] | None) -> Page:
         at = self.seen(at)
-        clauses, params = self._visible(where)
-        if after:
-            clauses.append("(occurred_start > ? OR (occurred_start = ? AND event_id > ?))")
-            params += [after[0], after[0], after[1]]
+        later = ["(s.occurred_start > ? OR (s.occurred_start = ? AND s.event_id > ?))"] if after else []
         with self.store.read() as tx:
-            rows = self._select(tx, at, clauses, params, limit + 1)
+            rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, later,
+                                    [after[0], after[0], after[1]] if after else [], limit + 1)
         items = [with_as_of(row["view"], at) for row in rows[:limit]]
         last = rows[limit - 1] if len(rows) > limit else None
         cursor = encode_cursor(at, [last["occurred_start"], str(last["event_id"])]) if last else None
@@ -123,9 +110,9 @@ class Reader:
 
     def track(self, track: str, at: PointInTime, include_retracted: bool = False) -> dict:
         at = self.seen(at)
-        clauses, params = self._visible(TimelineFilter(track=track, include_retracted=include_retracted))
+        where = TimelineFilter(track=track, include_retracted=include_retracted)
         with self.store.read() as tx:
-            rows = self._select(tx, at, clauses, params, 1000)
+            rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, [], [], 1000)
         if not rows:
             raise NotFound(f"track {track!r} has no event known at known_at={at.as_of.known_at}")
         views = [msgspec.json.decode(bytes(row["view"])) for row in rows]
@@ -142,61 +129,25 @@ class Reader:
         anchor = occurred["start"] or occurred["end"]
         items: list = []
         if anchor:
-            window_start = days_before(anchor, days)
-            clauses, params = self._visible(TimelineFilter(start=window_start, end=anchor))
-            clauses += ["kind IN ('offensive', 'battle', 'violation')", "event_id <> ?"]
+            where = TimelineFilter(start=days_before(anchor, days), end=anchor,
+                                   kinds=["offensive", "battle", "violation"])
             with self.store.read() as tx:
-                rows = self._select(tx, at, clauses, [*params, event_id], 1000)
+                rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, ["s.event_id <> ?"], [event_id], 1000)
             items = [with_as_of(row["view"], at) for row in rows]
         return {"event": event, "days": days, "items": items, "as_of": msgspec.structs.asdict(at.as_of)}
 
-    @staticmethod
-    def _visible(where: TimelineFilter) -> tuple[list[str], list]:
-        clauses, params = ["visible = 1"], []
-        if not where.include_retracted:
-            clauses.append("retracted = 0")
-        if where.start:
-            clauses.append("occurred_end >= ?")
-            params.append(where.start)
-        if where.end:
-            clauses.append("occurred_start <= ?")
-            params.append(where.end)
-        if where.kinds:
-            clauses.append(f"kind IN ({', '.join('?' * len(where.kinds))})")
-            params += where.kinds
-        if where.track:
-            clauses.append("track = ?")
-            params.append(nul_safe(where.track))
-        for column, value in (("actors", where.actor), ("places", where.place)):
-            if value:
-                clauses.append(f"{column} LIKE ? ESCAPE '\\'")
-                params.append(f"%{SEP}{_like(nul_safe(value.strip().casefold()))}{SEP}%")
-        if where.text:
-            clauses.append("search LIKE ? ESCAPE '\\'")
-            params.append(f"%{_like(nul_safe(where.text.casefold()))}%")
-        return clauses, params
-
-    def _select(self, tx: Tx, at: PointInTime, clauses: list[str], params: list, limit: int) -> list:
-        recorded, recorded_params = self._recorded(tx, at)
-        sql = (f"SELECT event_id, occurred_start, view FROM {{s}}event_states WHERE {recorded} "
-               f"AND known_from <= ? AND known_to > ? AND {' AND '.join(clauses)} "
-               "ORDER BY occurred_start, event_id LIMIT ?")
-        return tx.rows(sql, [*recorded_params, at.known_at, at.known_at, *params, limit])
-
-    def _recorded(self, tx: Tx, at: PointInTime) -> tuple[str, list]:
+    def recorded(self, tx: Tx, at: PointInTime, row: str = "") -> tuple[str, list]:
+        """The rows valid at record time R (of the table aliased `row`, if any), as SQL."""
+        row = f"{row}." if row else ""
         if at.recorded_at >= self.store.head(tx)[1]:
-            return f"recorded_to = {clock.FOREVER}", []  # a literal: see index.apply
-        return "recorded_from <= ? AND recorded_to > ?", [at.recorded_at, at.recorded_at]
+            return f"{row}recorded_to = {clock.FOREVER}", []  # a literal: see index.apply
+        return f"{row}recorded_from <= ? AND {row}recorded_to > ?", [at.recorded_at, at.recorded_at]
 
 
 def with_as_of(view: bytes, at: PointInTime) -> msgspec.Raw:
     """The stored view with the query's (K, R) spliced in, without decoding it."""
     view = bytes(view)
     return msgspec.Raw(view[:-1] + b',"as_of":' + _encoder.encode(at.as_of) + b"}")
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def encode_cursor(at: PointInTime, after: list) -> str:

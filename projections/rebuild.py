@@ -1,44 +1,62 @@
-"""Rebuild the index from the log: drop it, then apply every entry in position order.
+"""Rebuild the index from the log: empty it, then build each event's rows from its whole stream.
 
-Work is committed in chunks with the applied position, so an interrupted rebuild
-resumes where it stopped; appends made meanwhile are picked up at the end, under
-the append lock, before inline indexing takes over again.
+An event's rows are those its appends would have made, one after another
+(`index.rows_of_stream`, the same `advance` the appends use), so the rebuilt
+index equals, row for row, the one written inline; but each stream is read
+once and each row written once. Events are taken in chunks by the position of
+their report, up to the log's head when the rebuild began, and each chunk is
+committed with its progress, so an interrupted rebuild resumes where it
+stopped; entries appended meanwhile are applied at the end, under the append
+lock, before inline indexing takes over again.
 """
 
 from __future__ import annotations
 
+import sys
+from collections import defaultdict
 from collections.abc import Callable
 
+from adapters.codec import decode
 from adapters.store import Store, Tx
+from domain.view import Logged
 from projections import index
 
-CHUNK = 2000
-IN_PROGRESS = "rebuild"
+CHUNK = 5000  # positions of reports per transaction
+IN_PROGRESS, UNTIL = "rebuild", "rebuild_until"
+
+STREAMS_SQL = """
+SELECT l.event_id, l.position, l.version, l.known_at, l.recorded_at, s.state FROM {s}ledger l
+JOIN {s}stored_events s ON s.originator_id = {ledger_uuid} AND s.originator_version = l.version
+WHERE l.event_id IN (SELECT event_id FROM {s}ledger WHERE version = 1 AND position > ? AND position <= ?)
+AND l.position <= ? ORDER BY l.position"""
 
 
 def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fresh: bool = True) -> int:
     """Returns the number of entries applied; `progress(done, total)` after each chunk."""
     with store.write() as tx:
-        resuming = tx.one("SELECT position FROM {s}projection_position WHERE name = ?", (IN_PROGRESS,))
-        if fresh and not resuming:
-            tx.run("DELETE FROM {s}event_states")
+        if fresh and not _position(tx, IN_PROGRESS):
+            index.clear(tx)
             index.set_applied_position(tx, 0)
-            tx.run("INSERT INTO {s}projection_position VALUES (?, 0)", (IN_PROGRESS,))
+            _set_position(tx, IN_PROGRESS, 0)
+            _set_position(tx, UNTIL, store.head(tx)[0])
+    with store.read() as tx:
+        done, until = _position(tx, IN_PROGRESS) or 0, _position(tx, UNTIL) or 0
     applied = 0
-    while True:
-        with store.read() as tx:
-            total = store.head(tx)[0]
-            done = index.applied_position(tx)
-        if total - done <= CHUNK:
-            break
+    while done < until:
         with store.write() as tx:
-            applied += _apply_range(store, tx, done, done + CHUNK)
+            applied += _apply_range(store, tx, done, min(done + CHUNK, until))
+            done = min(done + CHUNK, until)
+            _set_position(tx, IN_PROGRESS, done)
         if progress:
-            progress(done + CHUNK, total)
+            progress(done, until)
     with store.write() as tx:  # the last stretch under the append lock: nothing slips between
-        done, total = index.applied_position(tx), store.head(tx)[0]
-        applied += _apply_range(store, tx, done, total)
-        tx.run("DELETE FROM {s}projection_position WHERE name = ?", (IN_PROGRESS,))
+        total = store.head(tx)[0]
+        appended_meanwhile = tx.rows("SELECT position, event_id FROM {s}ledger WHERE position > ? ORDER BY position",
+                                     (until,))
+        index.apply(store, tx, [(str(row["event_id"]), row["position"]) for row in appended_meanwhile])
+        index.set_applied_position(tx, total)
+        applied += len(appended_meanwhile)
+        tx.run("DELETE FROM {s}projection_position WHERE name IN (?, ?)", (IN_PROGRESS, UNTIL))
         if tx.dialect.name == "postgresql":  # fresh statistics, or the planner scans what it should seek
             tx.run("ANALYZE {s}event_states")
     if progress:
@@ -47,9 +65,28 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
 
 
 def _apply_range(store: Store, tx: Tx, after: int, until: int) -> int:
-    rows = tx.rows("SELECT position, event_id FROM {s}ledger WHERE position > ? AND position <= ? "
-                   "ORDER BY position", (after, until))
-    index.apply(store, tx, [(str(row["event_id"]), row["position"]) for row in rows])
-    if rows:
-        index.set_applied_position(tx, rows[-1]["position"])
-    return len(rows)
+    """Index every event reported at a position in (after, until], from its stream up to the rebuild's head."""
+    head = _position(tx, UNTIL)
+    streams: dict[str, list[Logged]] = defaultdict(list)
+    for row in tx.rows(STREAMS_SQL, (after, until, head)):
+        streams[str(row["event_id"])].append(Logged(position=row["position"], version=row["version"],
+                                                    known_at=row["known_at"], recorded_at=row["recorded_at"],
+                                                    entry=decode(bytes(row["state"]))))
+    index.write_streams(tx, streams)
+    return sum(len(entries) for entries in streams.values())
+
+
+def report_to_console(done: int, total: int) -> None:
+    """Progress of a rebuild at start, for the operator watching the console."""
+    print(f"\rrebuilding the index: {done}/{total} entries", end="\n" if done >= total else "",
+          file=sys.stderr, flush=True)
+
+
+def _position(tx: Tx, name: str) -> int | None:
+    row = tx.one("SELECT position FROM {s}projection_position WHERE name = ?", (name,))
+    return row["position"] if row else None
+
+
+def _set_position(tx: Tx, name: str, position: int) -> None:
+    tx.run("DELETE FROM {s}projection_position WHERE name = ?", (name,))
+    tx.run("INSERT INTO {s}projection_position VALUES (?, ?)", (name, position))

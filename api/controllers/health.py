@@ -13,17 +13,18 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/ready", tags=["health"], summary="Readiness: the store answers and the projections are caught up")
+@get("/ready", tags=["health"], summary="Readiness: the primary answers and the projections are caught up")
 async def ready(request: Request) -> Response[dict]:
-    store = request.app.state.store
+    """Replicas are listed, never counted: reads skip one that is behind or away (SPEC §12)."""
+    store, replicas = request.app.state.store, request.app.state.replicas.status()
 
     def check() -> dict:
         with store.read() as tx:
             head, applied = store.head(tx)[0], applied_position(tx)
-        return {"ready": head == applied, "log_position": head, "projected_position": applied}
+        return {"ready": head == applied, "log_position": head, "projected_position": applied, "replicas": replicas}
 
     try:
         status = await anyio.to_thread.run_sync(check)
     except Exception as error:  # any failure to reach the store means not ready
-        return Response({"ready": False, "error": str(error)[:200]}, status_code=503)
+        return Response({"ready": False, "error": str(error)[:200], "replicas": replicas}, status_code=503)
     return Response(status, status_code=200 if status["ready"] else 503)

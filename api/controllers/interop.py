@@ -12,7 +12,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import PathParameter, QueryParameter, RawBody
 from litestar.response import Stream
 
-from api import params
+from api import params, routing
 from api.auth import principal_of, reader, writer
 from api.controllers.reads import KnownAt, RecordedAt
 from domain import datasets
@@ -41,12 +41,15 @@ class ExportController(Controller):
         place: Annotated[str | None, QueryParameter(description="a place's name or country code")] = None,
         q: Annotated[str | None, QueryParameter(description="words of title and summary")] = None,
         include_retracted: Annotated[str | None, QueryParameter(description="true: retracted events too")] = None,
+        tag: Annotated[str | None, QueryParameter(description="a tag the event carries (case-insensitive)")] = None,
+        ongoing: Annotated[str | None, QueryParameter(
+            description="include (default), exclude or only the events that began before `from`")] = None,
     ) -> Stream:
         if format not in exports.FORMATS:
             raise NotFound(f"no export format {format!r}; formats: {', '.join(exports.FORMATS)}")
-        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted)
+        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted, tag, ongoing)
         at = params.point_in_time(known_at, recorded_at)
-        chunks = exports.export(request.app.state.reader, format, where, at)
+        chunks = exports.export(routing.reader(request, at), format, where, at)
         return Stream(chunks, media_type=exports.MEDIA_TYPES[format])
 
 

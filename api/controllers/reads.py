@@ -8,12 +8,13 @@ import anyio.to_thread
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from api import params
+from api import params, routing
 from api.auth import is_auditor, reader
 from api.conveniences import NOT_MODIFIED, IfNoneMatch, tagged
 from api.schemas import ClaimOut, EntryPage, EventOut, LeadUpOut, TimelineOut, TrackOut
 from domain.commands import entity_id
 from domain.errors import MalformedRequest
+from projections.listings import ActorListing, PlaceListing, TrackListing, listing
 
 KnownAt = Annotated[str | None, QueryParameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
 RecordedAt = Annotated[str | None, QueryParameter(description="record time R (RFC 3339 with offset, or a date); default now")]
@@ -37,20 +38,23 @@ class ReadController(Controller):
         kind: FromQuery[str | None] = None, actor: FromQuery[str | None] = None,
         track: FromQuery[str | None] = None, place: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
         include_retracted: FromQuery[str | None] = None, limit: Limit = None, cursor: FromQuery[str | None] = None,
+        tag: Annotated[str | None, QueryParameter(description="a tag the event carries (case-insensitive)")] = None,
+        ongoing: Annotated[str | None, QueryParameter(
+            description="include (default), exclude or only the events that began before `from`")] = None,
     ) -> Response[TimelineOut]:
         at, after = params.pinned(cursor, known_at, recorded_at)
-        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted)
+        where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted, tag, ongoing)
         if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
             raise MalformedRequest.at("cursor", "is not a timeline cursor")
-        page = await run(request.app.state.reader.timeline, where, at, params.limit(limit),
+        page = await run(routing.reader(request, at).timeline, where, at, params.limit(limit),
                          tuple(after) if after else None)
         return Response(page)
 
     @get("/events/{event_id:str}", summary="One event at (K, R)", responses=NOT_MODIFIED)
     async def event(self, request: Request, event_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None, if_none_match: IfNoneMatch = None) -> Response[EventOut]:
-        view = await run(request.app.state.reader.event, entity_id(event_id),
-                         params.point_in_time(known_at, recorded_at))
+        at = params.point_in_time(known_at, recorded_at)
+        view = await run(routing.reader(request, at).event, entity_id(event_id), at)
         return tagged(request, view)
 
     @get("/events/{event_id:str}/history", summary="Every entry of the event's stream, with its three times")
@@ -58,24 +62,40 @@ class ReadController(Controller):
                       recorded_at: RecordedAt = None,
                       after: Annotated[int, QueryParameter(ge=0, le=params.MAX_POSITION)] = 0,
                       limit: Limit = None) -> Response[EntryPage]:
-        page = await run(request.app.state.log_reader.history, entity_id(event_id),
-                         params.point_in_time(known_at, recorded_at), after, params.limit(limit, 100),
-                         is_auditor(request))
+        at = params.point_in_time(known_at, recorded_at)
+        page = await run(routing.log_reader(request, at).history, entity_id(event_id), at, after,
+                         params.limit(limit, 100), is_auditor(request))
         return Response(page)
 
     @get("/claims/{claim_id:str}", summary="A claim, its stances and status at (K, R)", responses=NOT_MODIFIED)
     async def claim(self, request: Request, claim_id: FromPath[str], known_at: KnownAt = None,
                     recorded_at: RecordedAt = None, if_none_match: IfNoneMatch = None) -> Response[ClaimOut]:
-        claim = await run(request.app.state.reader.claim, entity_id(claim_id, "claim"),
-                          params.point_in_time(known_at, recorded_at))
+        at = params.point_in_time(known_at, recorded_at)
+        claim = await run(routing.reader(request, at).claim, entity_id(claim_id, "claim"), at)
         return tagged(request, claim)
 
     @get("/tracks/{track:str}", summary="A negotiation track at (K, R) and its latest agreement status")
     async def track(self, request: Request, track: FromPath[str], known_at: KnownAt = None, recorded_at: RecordedAt = None,
                     include_retracted: FromQuery[str | None] = None) -> Response[TrackOut]:
-        result = await run(request.app.state.reader.track, track, params.point_in_time(known_at, recorded_at),
+        at = params.point_in_time(known_at, recorded_at)
+        result = await run(routing.reader(request, at).track, track, at,
                            params.flag(include_retracted, "include_retracted"))
         return Response(result)
+
+    @get("/tracks", summary="The tracks at (K, R), with their counts of visible events and agreement status")
+    async def tracks(self, request: Request, known_at: KnownAt = None,
+                     recorded_at: RecordedAt = None) -> Response[TrackListing]:
+        return Response(await run(listing, request.app.state.reader, "track", params.point_in_time(known_at, recorded_at)))
+
+    @get("/actors", summary="The actors at (K, R), with their counts of visible events")
+    async def actors(self, request: Request, known_at: KnownAt = None,
+                     recorded_at: RecordedAt = None) -> Response[ActorListing]:
+        return Response(await run(listing, request.app.state.reader, "actor", params.point_in_time(known_at, recorded_at)))
+
+    @get("/places", summary="The places at (K, R), with their counts of visible events")
+    async def places(self, request: Request, known_at: KnownAt = None,
+                     recorded_at: RecordedAt = None) -> Response[PlaceListing]:
+        return Response(await run(listing, request.app.state.reader, "place", params.point_in_time(known_at, recorded_at)))
 
     @get("/changes", summary="What became known between two knowledge times")
     async def changes(
@@ -93,7 +113,7 @@ class ReadController(Controller):
         else:
             low = params.instant(since, "since", 0)
             params.knowledge_window(low, at.known_at)
-        page = await run(request.app.state.log_reader.changes, low, at.known_at, at, after,
+        page = await run(routing.log_reader(request, at).changes, low, at.known_at, at, after,
                          params.limit(limit, 100), is_auditor(request))
         return Response(page)
 
@@ -101,6 +121,6 @@ class ReadController(Controller):
     async def lead_up(self, request: Request, event_id: FromPath[str],
                       days: Annotated[int, QueryParameter(ge=0, le=3650)] = 30,
                       known_at: KnownAt = None, recorded_at: RecordedAt = None) -> Response[LeadUpOut]:
-        result = await run(request.app.state.reader.lead_up, entity_id(event_id), days,
-                           params.point_in_time(known_at, recorded_at))
+        at = params.point_in_time(known_at, recorded_at)
+        result = await run(routing.reader(request, at).lead_up, entity_id(event_id), days, at)
         return Response(result)

@@ -1,10 +1,11 @@
 """`GET /v1/stream`: every appended entry as a server-sent event, resumable by position.
 
-It follows the log table itself (polling), so it works across API processes
-and on both backends. With `from`/`to`, a subscriber hears of every entry
-about an event whose world time meets that window at any point of its
-history: late facts about the past included, and a correction that moves an
-event out of the window too.
+Entries come from the process's `Tail` of the log (woken by LISTEN/NOTIFY on
+PostgreSQL), so a subscriber hears writes made through any API process; one
+that resumes further back than the tail holds reads the primary itself. With
+`from`/`to`, a subscriber hears of every entry about an event whose world time
+meets that window at any point of its history: late facts about the past
+included, and a correction that moves an event out of the window too.
 """
 
 from __future__ import annotations
@@ -23,9 +24,8 @@ from api.auth import reader
 from api.controllers.reads import run
 from domain.dates import meets, normalise
 from domain.entries import EventCorrected, EventReported
-from domain.errors import MalformedRequest
+from domain.errors import MalformedRequest, Unavailable
 
-POLL_SECONDS = 0.5
 KEEP_ALIVE_SECONDS = 10
 
 
@@ -53,21 +53,29 @@ async def stream(
 
 async def _follow(request: Request, position: int, window) -> AsyncIterator[ServerSentEventMessage]:
     state = request.app.state
-    encoder = msgspec.json.Encoder()
-    quiet = 0.0
+    tail, encoder = state.tail, msgspec.json.Encoder()
+    last_sent = anyio.current_time()
     while True:
-        page = await run(state.log_reader.log, position, 200, False)
-        for entry in page.items:
-            position = entry.position
-            if window is None or await run(_meets, state.store, entry.event_id, position, window):
-                yield ServerSentEventMessage(data=encoder.encode(entry).decode(), id=entry.position, event=entry.type)
-                quiet = 0.0
-        if page.next_after is None:
-            await anyio.sleep(POLL_SECONDS)
-            quiet += POLL_SECONDS
-            if quiet >= KEEP_ALIVE_SECONDS:
-                yield ServerSentEventMessage(comment="keep-alive")
-                quiet = 0.0
+        bell, heard = tail.bell(), False
+        try:
+            entries = tail.after(position)
+            if entries is None:  # older than the tail holds
+                entries = (await run(state.log_reader.log, position, 200, False)).items
+            for entry in entries:
+                if window is None or await run(_meets, state.store, entry.event_id, entry.position, window):
+                    yield ServerSentEventMessage(data=encoder.encode(entry).decode(), id=entry.position,
+                                                 event=entry.type)
+                    last_sent = anyio.current_time()
+                position, heard = entry.position, True
+        except Unavailable:  # the primary is away: the tail rings when it is back
+            pass
+        if not heard:
+            with anyio.move_on_after(last_sent + KEEP_ALIVE_SECONDS - anyio.current_time()):
+                await bell.wait()
+        # Also while every new entry falls outside the window. A comment, so browsers fire no empty message.
+        if anyio.current_time() - last_sent >= KEEP_ALIVE_SECONDS:
+            yield ServerSentEventMessage(comment="keep-alive", data=None)
+            last_sent = anyio.current_time()
 
 
 def _meets(store, event_id: str, position: int, window: tuple[str | None, str | None]) -> bool:

@@ -120,7 +120,9 @@ def test_a_malformed_line_is_named_by_its_line_number_and_field_and_nothing_is_s
     assert exported(database_url) == []
 
 
-@pytest.mark.parametrize(("line", "said"), [('{"op": "report", "body": {', "not JSON"), ("[1, 2]", "not a JSON object")])
+@pytest.mark.parametrize(("line", "said"), [('{"op": "report", "body": {', "not JSON"), ("[1, 2]", "not a JSON object"),
+                                             ('{"op": "report", "body": []}', "body: "),
+                                             ('{"op": "reports", "body": {}}', "op: ")])
 def test_a_line_that_is_not_a_json_object_is_named_by_its_line_number(line, said, tmp_path):
     file = jsonl(tmp_path / "bad.jsonl", report(), line)
     result = ceasefire("load", str(file), "--database", f"sqlite:///{tmp_path}/store.sqlite3")

@@ -131,23 +131,3 @@ async def test_health_ready_and_an_offline_openapi_document(client):
     schema = (await client.get("/schema/openapi.json")).json()
     assert schema["openapi"].startswith("3.1")
     assert "/v1/timeline" in schema["paths"] and "/v1/audit/proof/{position}" in schema["paths"]
-
-
-async def test_reads_from_a_lagging_replica_say_what_it_has_seen(tmp_path):
-    """A copy of a SQLite file stands in for a replica that stopped replicating."""
-    import shutil
-    from dataclasses import replace
-
-    from api.settings import Settings
-
-    primary = tmp_path / "primary.sqlite3"
-    settings = Settings(database_url=f"sqlite:///{primary}", tokens="alice=writer:writer-token")
-    async with AsyncTestClient(create_app(settings)) as client:
-        first = await post(client, "/v1/events", event_body(title="Replicated"))
-    shutil.copy(primary, tmp_path / "replica.sqlite3")  # the replica's state at this moment
-    lagging = replace(settings, read_database_url=f"sqlite:///{tmp_path}/replica.sqlite3")
-    async with AsyncTestClient(create_app(lagging)) as client:
-        await post(client, "/v1/events", event_body(title="Not yet replicated"))
-        page = (await client.get("/v1/timeline")).json()
-    assert [item["title"] for item in page["items"]] == ["Replicated"]
-    assert page["as_of"]["recorded_at"] == first["recorded_at"]

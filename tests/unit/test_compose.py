@@ -32,6 +32,29 @@ def test_the_api_service_reaches_the_database_it_waits_for():
     assert api["ports"] == ["8000:8000"]
 
 
+def test_a_streaming_replica_is_a_base_backup_of_the_primary_that_the_api_reads_from():
+    services = compose()["services"]
+    replica, db = services["replica"], services["db"]["environment"]
+    assert replica["image"] == services["db"]["image"]
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    script = " ".join(replica["command"])
+    assert "pg_basebackup -h db" in script and " -R " in script and "-X stream" in script
+    assert replica["environment"]["PGPASSWORD"] == db["POSTGRES_PASSWORD"]
+    assert "host replication" in compose()["configs"]["allow-replication"]["content"]
+    read_url = services["api"]["environment"]["CEASEFIRE_READ_DATABASE_URL"]
+    assert read_url == f"postgresql://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@replica:5432/{db['POSTGRES_DB']}"
+    assert Settings.from_env(read_database_url=read_url).read_database_urls == [read_url]
+
+
+def test_two_api_processes_share_one_configuration_and_one_signing_key_on_their_own_ports():
+    services = compose()["services"]
+    first, second = services["api"], services["api-2"]
+    assert first["environment"] == second["environment"]
+    assert first["depends_on"] == second["depends_on"]
+    assert {first["ports"][0], second["ports"][0]} == {"8000:8000", "8001:8000"}
+    assert first["environment"]["CEASEFIRE_SIGNING_KEY"].startswith("${CEASEFIRE_SIGNING_KEY:?")  # required, not generated
+
+
 def test_every_variable_compose_sets_is_one_the_app_reads():
     variables = set(compose()["services"]["api"]["environment"])
     read = set(re.findall(r'"(CEASEFIRE_[A-Z_]+)"', (ROOT / "api/settings.py").read_text()))

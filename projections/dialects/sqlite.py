@@ -1,0 +1,57 @@
+"""SQLite: an FTS5 table holding only its index (contentless); index hints.
+
+A row's words are filed under a key that sorts as the timeline does: the day its
+occurred interval starts, then the row's id. FTS5 hands matches over in key
+order, so a text search reads matches in world order and stops at the page's
+end, however common the word.
+"""
+
+from __future__ import annotations
+
+# The words are normalised before they get here: the tokenizer only splits them at spaces.
+DDL = """
+CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_words USING fts5(
+    words, content='', prefix='1 2 3', tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_word_terms USING fts5vocab(event_words, 'row')
+"""
+DROP = "DROP TABLE IF EXISTS {s}event_words"
+TERMS = "SELECT term FROM {s}event_word_terms WHERE term >= ? AND term < ? LIMIT ?"
+SPELLED_OUT = 32  # a longer prefix naming at most this many words is asked as those words
+INSERT = "INSERT INTO {s}event_words (rowid, words) VALUES (?, ?)"
+MATCHING_IDS = "SELECT rowid & 4294967295 FROM {s}event_words WHERE event_words MATCH ?"
+# Matches in world order: the rows they are words of, `s`, joined by id. (A range on the key, which
+# one day's matches need, makes FTS5 give up reading in key order: the first page asks for none.)
+IN_WORLD_ORDER = ("SELECT s.id, s.occurred_start, s.event_id, w.rowid AS text_key FROM {s}event_words w "
+                  "JOIN {s}event_states s ON s.id = (w.rowid & 4294967295) WHERE w.event_words MATCH ?")
+ON_ONE_DAY = f"{IN_WORLD_ORDER} AND w.rowid >= ? AND w.rowid < ?"
+
+
+def text_key(row_id: int, start_day: int) -> int:
+    return start_day << 32 | row_id
+
+
+def day_of_key(key: int) -> int:
+    return key >> 32
+
+
+def query(prefixes: list[str], tx=None) -> str:
+    """Words are letters and digits only, so quoting each is enough.
+
+    FTS5 reads a prefix longer than its prefix indexes (three letters) by merging every matching row
+    first; the few words it names, asked as alternatives, are read lazily, in key order, instead."""
+    return " AND ".join(_prefix(word, tx) for word in prefixes)
+
+
+def _prefix(word: str, tx) -> str:
+    if tx is None or len(word) <= 3:
+        return f'"{word}"*'
+    terms = [row["term"] for row in tx.rows(TERMS, (word, word[:-1] + chr(ord(word[-1]) + 1), SPELLED_OUT + 1))]
+    if not terms or len(terms) > SPELLED_OUT:
+        return f'"{word}"*'
+    return "(" + " OR ".join(f'"{term}"' for term in terms) + ")"
+
+
+# Without statistics (and with them, misled by the open record-time literal) SQLite's planner reads a
+# bucket's range through the (recorded_to, …) index; these name the index each range is built for.
+BY_BUCKET = "INDEXED BY event_states_bucket"
+BY_EVENT = "INDEXED BY event_states_event"

@@ -1,0 +1,160 @@
+"""The timeline's SQL: `matching.meets` as clauses on a row, and the bounded index ranges that find rows.
+
+Rows are read from the (bucket, occurred_start, …) index, one bounded range per
+bucket (see projections.index), merged in world order. When the filter names an
+actor, a tag or a place, the ranges are read from `event_facets` instead, which
+holds, per facet, the (bucket, occurred_start) of every row of an event that
+had it: a rare name then costs its own rows, not a scan of the window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from adapters.store import Tx
+from domain.dates import days_before
+from projections import dialects
+from projections.index import SEP, day_of, facet, longest_days, nul_safe
+from projections.matching import TimelineFilter, normalise, words
+
+if TYPE_CHECKING:
+    from projections.queries import PointInTime
+
+ROW = "{s}event_states s"
+
+
+def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
+    """The filters of `where` as SQL on the row `s`: `matching.meets`, row by row."""
+    sql, params = ["s.visible = 1"], []
+    if not where.include_retracted:
+        sql.append("s.retracted = 0")
+    if where.start:
+        sql.append("s.occurred_end >= ?")
+        params.append(where.start)
+        if where.ongoing != "include":
+            sql.append("s.occurred_start < ?" if where.ongoing == "only" else "s.occurred_start >= ?")
+            params.append(where.start)
+    elif where.ongoing == "only":
+        sql.append("1 = 0")  # nothing began before a window that has no start
+    if where.end:
+        sql.append("s.occurred_start <= ?")
+        params.append(where.end)
+    if where.kinds:
+        sql.append(f"s.kind IN ({', '.join('?' * len(where.kinds))})")
+        params += where.kinds
+    if where.track:
+        sql.append("s.track = ?")
+        params.append(nul_safe(where.track))
+    if where.actor is not None:  # a run of whole words of a name; no word at all names nobody
+        asked = words(where.actor)
+        sql.append("s.actors LIKE ? ESCAPE '\\'" if asked else "1 = 0")
+        params += [f"% {_like(' '.join(asked))} %"] if asked else []
+    for column, value in (("places", where.place), ("tags", where.tag)):
+        if value is not None:
+            sql.append(f"s.{column} LIKE ? ESCAPE '\\'")
+            params.append(f"%{SEP}{_like(nul_safe(normalise(value.strip())))}{SEP}%")
+    prefixes = words(where.text or "")
+    if prefixes:
+        text_index = dialects.for_dialect(dialect)
+        sql.append(f"s.id IN ({text_index.MATCHING_IDS})")
+        params.append(text_index.query(prefixes))
+    return sql, params
+
+
+def facet_of(where: TimelineFilter) -> str | None:
+    """The facet whose rows hold every answer, if the filter names one: an actor's first asked word,
+    else a tag, else a place."""
+    asked = words(where.actor or "")
+    if asked:
+        return facet("actor", asked[0])
+    if where.tag is not None:
+        return facet("tag", normalise(where.tag.strip()))
+    if where.place is not None:
+        return facet("place", normalise(where.place.strip()))
+    return None
+
+
+def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineFilter, extra: list[str],
+           extra_params: list, limit: int) -> list:
+    """Rows at (K, R) meeting `where` and the extra clauses on `s`, in world order, with their views."""
+    chosen, text_index = facet_of(where), dialects.for_dialect(tx.dialect.name)
+    by_text = (where.start is None and where.end is None and chosen is None and words(where.text or "")
+               and text_index.IN_WORLD_ORDER)
+    sql, params = clauses(replace(where, text=None) if by_text else where, tx.dialect.name)
+    recorded_sql, recorded_params = recorded
+    valid = f"{recorded_sql} AND s.known_from <= ? AND s.known_to > ? AND {' AND '.join([*sql, *extra])}"
+    valid_params = [*recorded_params, at.known_at, at.known_at, *params, *extra_params]
+    if by_text:
+        return _by_text(tx, text_index, where, valid, valid_params, limit)
+    if where.start is None and where.end is None and chosen is None:  # from the world's start: one index
+        return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM {ROW} WHERE {valid} "
+                       "ORDER BY s.occurred_start, s.event_id LIMIT ?", [*valid_params, limit])
+    parts, part_params, hints = [], [], text_index
+    for number, (bucket, low, high) in enumerate(ranges(tx, at, where)):
+        bounded = f"b.bucket = ? {'AND b.occurred_start >= ?' if low else ''} AND b.occurred_start <= ?"
+        if chosen is None:  # b is the row itself
+            found = f"SELECT s.id, s.occurred_start, s.event_id FROM {ROW} {hints.BY_BUCKET}"
+            bounded = bounded.replace("b.", "s.")
+            facet_params = []
+        else:
+            found = (f"SELECT s.id, s.occurred_start, s.event_id FROM {{s}}event_facets b JOIN {ROW} {hints.BY_EVENT} "
+                     "ON s.event_id = b.event_id AND s.bucket = b.bucket AND s.occurred_start = b.occurred_start")
+            bounded = f"b.facet = ? AND {bounded}"
+            facet_params = [chosen]
+        order = "s.occurred_start, s.event_id" if chosen is None else "b.occurred_start, b.event_id"
+        parts.append(f"SELECT * FROM ({found} WHERE {bounded} AND {valid} ORDER BY {order} LIMIT ?) AS part{number}")
+        part_params += [*facet_params, bucket, *([low] if low else []), high, *valid_params, limit]
+    if not parts:
+        return []
+    return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM ({' UNION ALL '.join(parts)}) AS hit "
+                   f"JOIN {ROW} ON s.id = hit.id ORDER BY hit.occurred_start, hit.event_id LIMIT ?",
+                   [*part_params, limit])
+
+
+def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list, limit: int) -> list:
+    """Matches of the text index in world order, to the end of the page; then the rest of the page's last
+    day, since within a day the timeline orders by event id and the text index by row id."""
+    query = text_index.query(words(where.text), tx)
+    first = tx.rows(f"{text_index.IN_WORLD_ORDER} AND {valid} ORDER BY w.rowid LIMIT ?", [query, *params, limit])
+    if len(first) < limit:
+        found = first
+    else:
+        last_day = text_index.day_of_key(first[-1]["text_key"])
+        same_day = tx.rows(f"{text_index.ON_ONE_DAY} AND {valid}", [
+            query, text_index.text_key(0, last_day), text_index.text_key(0, last_day + 1), *params])
+        found = [row for row in first if text_index.day_of_key(row["text_key"]) < last_day] + same_day
+    found = sorted(found, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit]
+    views = {row["id"]: row["view"] for row in tx.rows(
+        f"SELECT id, view FROM {ROW} WHERE s.id IN ({', '.join('?' * len(found))})", [row["id"] for row in found])}
+    return [{"event_id": row["event_id"], "occurred_start": row["occurred_start"], "view": views[row["id"]]}
+            for row in found]
+
+
+def ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, str | None, str]]:
+    """(bucket, lowest start, highest start) for each bucket that may hold an answer.
+
+    A row meets a window starting at `from` only if it starts within its bucket's longest interval
+    before it, and is known at K only if it starts within its bucket's largest lead after K."""
+    known_day, found = day_of(at.known_at), []
+    for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets ORDER BY bucket"):
+        longest = longest_days(row["bucket"])
+        if where.start is None or where.ongoing != "exclude" and longest is None:
+            low = None
+        elif where.ongoing == "exclude":
+            low = where.start
+        else:
+            low = days_before(where.start, longest)
+        high = min(where.end or "9999-12-31", _days_after(known_day, row["max_lead"]))
+        if not low or low <= high:
+            found.append((row["bucket"], low, high))
+    return found
+
+
+def _days_after(day: date, days: int) -> str:
+    return (day + timedelta(days=min(days, (date.max - day).days))).isoformat()
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
