@@ -15,7 +15,7 @@ from domain.application import Timeline
 from domain.errors import DomainError, InvalidInput, Unavailable
 from domain.view import EventView
 from projections import index
-from projections.queries import AsOf
+from projections.queries import AsOf, PointInTime, Reader, TimelineFilter
 
 CHUNK = 500
 _views = msgspec.json.Decoder(EventView)
@@ -44,7 +44,9 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
     with store.read() as tx:
         if index.applied_position(tx) != store.head(tx)[0]:
             raise Unavailable("the index is being rebuilt; take the snapshot again when it is done")
-        current = _dataset_views(tx, dataset) if complete else _views_of(tx, [row.event_id for row in rows])
+    current = _dataset_views(store, dataset) if complete else {}
+    with store.read() as tx:  # rows whose events lost the dataset's tag (say, corrected away) are still theirs
+        current.update(_views_of(tx, [row.event_id for row in rows if row.event_id not in current]))
     plan = datasets.plan(dataset, rows, current, complete, published_at)
     recorded_at = clock.now_micros()
     if plan.ops:
@@ -72,13 +74,16 @@ def _views_of(tx: Tx, event_ids: list[str]) -> dict[str, EventView]:
     return found
 
 
-def _dataset_views(tx: Tx, dataset: str) -> dict[str, EventView]:
-    """The latest view of every event tagged with the dataset (for a complete snapshot's retractions)."""
-    tag, found = datasets.dataset_tag(dataset), {}
-    quoted = msgspec.json.encode(tag)
-    for row in tx.rows(f"SELECT view FROM {{s}}event_states WHERE {_CURRENT}"):
-        raw = bytes(row["view"])
-        if quoted in raw and tag in (view := _views.decode(raw)).tags:
+def _dataset_views(store, dataset: str) -> dict[str, EventView]:
+    """The latest view of every event tagged with the dataset (a complete snapshot's candidates for
+    retraction), through the tag's own index rows."""
+    where = TimelineFilter(tag=datasets.dataset_tag(dataset), include_retracted=True)
+    now = clock.now_micros()  # every entry is known by the time it was recorded, so by now
+    latest = PointInTime(now, now)
+    found = {}
+    for items in Reader(store).pages(where, latest, 1000):
+        for item in items:
+            view = _views.decode(item)
             found[view.id] = view
     return found
 

@@ -18,7 +18,7 @@ from domain import clock, interop
 from domain.datasets import row_id_of
 from domain.dates import Occurred
 from domain.view import EventView
-from projections.queries import PointInTime, Reader, TimelineFilter, decode_cursor
+from projections.queries import PointInTime, Reader, TimelineFilter
 
 PAGE = 500
 MEDIA_TYPES = {"timelinejs": "application/json", "plover": "application/x-ndjson",
@@ -54,13 +54,8 @@ def export(reader: Reader, format: str, where: TimelineFilter, at: PointInTime) 
 
 
 def _pages(reader: Reader, where: TimelineFilter, at: PointInTime, decode=_views.decode) -> Iterator[list]:
-    after = None
-    while True:
-        page = reader.timeline(where, at, PAGE, after)
-        yield [decode(item) for item in page.items]
-        if not page.next_cursor:
-            return
-        after = tuple(decode_cursor(page.next_cursor).after)
+    for items in reader.pages(where, at, PAGE):
+        yield [decode(item) for item in items]
 
 
 def _as_of(at: PointInTime) -> dict:

@@ -10,6 +10,7 @@ clocks' bounds, so rows are tested in the index without reading their views.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import msgspec
@@ -107,6 +108,16 @@ class Reader:
         last = rows[limit - 1] if len(rows) > limit else None
         cursor = encode_cursor(at, [last["occurred_start"], str(last["event_id"])]) if last else None
         return Page(items=items, next_cursor=cursor, as_of=at.as_of)
+
+    def pages(self, where: TimelineFilter, at: PointInTime, size: int = 500) -> Iterator[list[msgspec.Raw]]:
+        """The whole timeline, a page of views at a time (exports, dataset snapshots): never all in memory."""
+        after = None
+        while True:
+            page = self.timeline(where, at, size, after)
+            yield page.items
+            if not page.next_cursor:
+                return
+            after = tuple(decode_cursor(page.next_cursor).after)
 
     def track(self, track: str, at: PointInTime, include_retracted: bool = False) -> dict:
         at = self.seen(at)
