@@ -48,6 +48,12 @@ def test_every_relative_link_resolves_inside_the_repo(page):
         assert resolved.exists() or resolved in ANNOUNCED, f"{target} does not exist"
 
 
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_no_page_holds_an_unresolved_merge(page):
+    markers = [line for line in page.read_text().splitlines() if re.match(r"^(<{7}|>{7}) ", line)]
+    assert markers == []
+
+
 def expected_statuses(block: str) -> list[str | None]:
     """One entry per curl in the block: its announced status, or None for any 2xx."""
     expected, announced = [], None
