@@ -56,6 +56,7 @@ class Audit:
         root, timestamp = b64(frontier.root()), clock.format_instant(clock.now_micros())
         row = {"tree_size": size, "root": root, "timestamp": timestamp,
                "signature": sign(self.key, size, root, timestamp),
+               # Still written: processes of earlier versions grow their next root from it.
                "frontier": msgspec.json.encode([[n, b64(h)] for n, h in frontier.nodes]).decode(),
                "signed_at": clock.now_micros()}
         try:
