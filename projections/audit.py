@@ -52,7 +52,7 @@ class Audit:
             if latest and (latest["tree_size"] == size or
                            clock.now_micros() - latest["signed_at"] < clock.MICROS):
                 return self._root_answer(latest)
-            frontier = merkle.frontier(tree_nodes.leaves(tx), size, tree_nodes.nodes(tx))
+            frontier = merkle.frontier(tree_nodes.leaves(tx), size, tree_nodes.nodes(tx, tree_sizes=[size]))
         root, timestamp = b64(frontier.root()), clock.format_instant(clock.now_micros())
         row = {"tree_size": size, "root": root, "timestamp": timestamp,
                "signature": sign(self.key, size, root, timestamp),
@@ -82,7 +82,7 @@ class Audit:
             size = self._size(tx, tree_size, "tree_size")
             if not 1 <= position <= size:
                 raise NotFound(f"position {position} is not in the tree of size {size}")
-            leaves, nodes = self.leaves(tx), tree_nodes.nodes(tx)
+            leaves, nodes = self.leaves(tx), tree_nodes.nodes(tx, [position - 1], [size])
             path = merkle.inclusion_proof(leaves, position - 1, size, nodes)
             leaf = next(iter(leaves(position - 1, position)))
             root = merkle.root(leaves, size, nodes)
@@ -96,7 +96,7 @@ class Audit:
             old = self._size(tx, from_size, "from_size")
             if not 1 <= old <= new:
                 raise MalformedRequest.at("from_size", f"must be between 1 and to_size ({new})")
-            leaves, nodes = self.leaves(tx), tree_nodes.nodes(tx)
+            leaves, nodes = self.leaves(tx), tree_nodes.nodes(tx, [old - 1], [old, new])
             path = merkle.consistency_proof(leaves, old, new, nodes)
             old_root, new_root = merkle.root(leaves, old, nodes), merkle.root(leaves, new, nodes)
         return {"from_size": old, "to_size": new, "from_root": b64(old_root), "to_root": b64(new_root),

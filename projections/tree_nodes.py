@@ -10,7 +10,7 @@ by a rebuild, and never trusted by `verify`, which recomputes everything from th
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from adapters import merkle
 from adapters.canonical import b64
@@ -53,13 +53,44 @@ def _ledger(tx: Tx, start: int, end: int) -> Iterator[bytes]:
         start = rows[-1]["position"]
 
 
-def nodes(tx: Tx) -> merkle.NodeSource:
+def nodes(tx: Tx, leaf_indices: Iterable[int] = (), tree_sizes: Iterable[int] = ()) -> merkle.NodeSource:
+    """Stored nodes. Those a root or proof at these leaves and sizes reads are fetched in one query
+    (a round trip each would be most of a proof's time on PostgreSQL); any other, alone."""
+    known = _fetched(tx, _on_paths(list(leaf_indices), list(tree_sizes)))
+
     def read(start: int, end: int) -> bytes | None:
         if end - start < BLOCK:
             return None
+        if (start, end) in known:
+            return known[(start, end)]
         row = tx.one("SELECT hash FROM {s}merkle_nodes WHERE size = ? AND first = ?", (end - start, start))
         return base64.b64decode(row["hash"]) if row else None
     return read
+
+
+def _on_paths(leaf_indices: list[int], tree_sizes: list[int]) -> set[tuple[int, int]]:
+    """The subtrees of BLOCK leaves or more that MTH splits out around these leaves and sizes: at
+    each level, the sibling of each leaf's ancestor, and the piece of each size's frontier."""
+    top = max([*tree_sizes, *(i + 1 for i in leaf_indices), 0]).bit_length()
+    ranges = set()
+    for level in range(BLOCK.bit_length() - 1, top):
+        size = 1 << level
+        ranges |= {(start, start + size) for start in (((i >> level) ^ 1) << level for i in leaf_indices)}
+        ranges |= {(start, start + size) for start in ((n >> (level + 1)) << (level + 1)
+                                                       for n in tree_sizes if n >> level & 1)}
+    return ranges
+
+
+def _fetched(tx: Tx, ranges: set[tuple[int, int]]) -> dict[tuple[int, int], bytes | None]:
+    if not ranges:
+        return {}
+    wanted = sorted(ranges)
+    rows = tx.rows("SELECT size, first, hash FROM {s}merkle_nodes WHERE "
+                   + " OR ".join(["(size = ? AND first = ?)"] * len(wanted)),
+                   [value for start, end in wanted for value in (end - start, start)])
+    known: dict[tuple[int, int], bytes | None] = dict.fromkeys(wanted)
+    known.update({(row["first"], row["first"] + row["size"]): base64.b64decode(row["hash"]) for row in rows})
+    return known
 
 
 def fill(store: Store) -> None:
@@ -71,7 +102,7 @@ def fill(store: Store) -> None:
             if done >= until:
                 return
             # `done` is a multiple of BLOCK: the frontier there is made of stored nodes.
-            tree, completed = merkle.frontier(leaves(tx), done, nodes(tx)), []
+            tree, completed = merkle.frontier(leaves(tx), done, nodes(tx, tree_sizes=[done])), []
             for leaf in _ledger(tx, done, until):
                 completed += [(size, tree.size - size, b64(digest))
                               for size, digest in tree.append(leaf) if size >= BLOCK]

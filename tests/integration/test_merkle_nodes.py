@@ -157,3 +157,28 @@ def test_proofs_at_the_real_block_size_equal_those_from_the_leaves_alone_across_
     check_inclusion(audit, leaves, sizes)
     check_consistency(audit, leaves, sizes)
     assert sorted(end - start for start, end in stored_nodes(store)) == [256, 256, 512]
+
+
+@pytest.mark.parametrize("size", [256, 257, 511, 513, 1000, 4096, 70_000])
+def test_every_node_a_root_or_proof_reads_is_among_those_fetched_in_its_one_query(size):
+    asked: set[tuple[int, int]] = set()
+
+    def every_node(start, end):
+        if end - start >= tree_nodes.BLOCK:
+            asked.add((start, end))
+        return b"\x00" * 32
+
+    def no_leaves(start, end):
+        return iter([b"\x00" * 32] * (end - start))
+
+    for index in {0, 255, min(256, size - 1), size // 3, size - 1}:
+        asked.clear()
+        merkle.inclusion_proof(no_leaves, index, size, every_node)
+        merkle.root(no_leaves, size, every_node)
+        assert asked <= tree_nodes._on_paths([index], [size]), index
+    for old in {1, 256, min(257, size), size // 2, size - 1}:
+        asked.clear()
+        merkle.consistency_proof(no_leaves, old, size, every_node)
+        merkle.root(no_leaves, old, every_node)
+        merkle.root(no_leaves, size, every_node)
+        assert asked <= tree_nodes._on_paths([old - 1], [old, size]), old
