@@ -14,6 +14,7 @@ from adapters.store import Store
 from api import __version__
 from api.auth import Tokens
 from api.controllers.audit import LogController, ProofController
+from api.controllers.diff import DiffController
 from api.controllers.health import health, ready
 from api.controllers.interop import DatasetController, ExportController
 from api.controllers.reads import ReadController
@@ -26,6 +27,7 @@ from api.requests import JsonRequest, check_request
 from api.routing import Replicas
 from api.settings import Settings
 from api.tail import Tail
+from api.web.routes import WEB_HANDLERS
 from domain.application import Timeline
 from projections import index
 from projections.audit import AUDIT_DDL, Audit
@@ -74,8 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             replicas.close()
 
     return HeadAsGet(
-        route_handlers=[WriteController, ReadController, LogController, ProofController, stream, health, ready,
-                        ExportController, DatasetController],
+        route_handlers=[WriteController, ReadController, DiffController, LogController, ProofController, stream, health,
+                        ready, ExportController, DatasetController, *WEB_HANDLERS],
         lifespan=[lifespan],
         on_startup=[describe],
         state=_state(settings),

@@ -51,6 +51,13 @@ def pinned(cursor: str | None, known_at: str | None, recorded_at: str | None):
     return PointInTime(decoded.k, decoded.r), decoded.after
 
 
+def timeline_after(after: list | None) -> tuple[str, str] | None:
+    """A timeline cursor's place: the last (occurred start, id) handed out."""
+    if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
+        raise MalformedRequest.at("cursor", "is not a timeline cursor")
+    return tuple(after) if after else None
+
+
 def limit(value: int | None, default: int = 50, maximum: int = 1000) -> int:
     if value is None:
         return default

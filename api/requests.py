@@ -86,8 +86,10 @@ async def check_body(request: Request) -> None:
 
 @functools.cache
 def query_names(handler: HTTPRouteHandler, path_params: tuple[str, ...]) -> frozenset[str]:
+    """The names in the handler's signature, and any a handler reading the query itself lists in its
+    `opt["query_parameters"]` (the web pages)."""
     model = handler.create_kwargs_model(path_parameters=dict.fromkeys(path_params))
-    return frozenset(param.field_alias for param in model.expected_query_params)
+    return frozenset(param.field_alias for param in model.expected_query_params) | set(handler.opt.get("query_parameters", ()))
 
 
 @functools.cache

@@ -155,12 +155,16 @@ def lag(primary_wal: Iterable[tuple[float, int]], replayed_wal: int, now: float)
 
 
 class FallBack:
-    """A replica's reader that hands a read to the primary's when the replica fails mid-read."""
+    """A replica's reader that hands a read to the primary's when the replica fails mid-read. Its plain
+    attributes (the store) are the replica's: a read made through them stays on the replica."""
 
     def __init__(self, replica: Replica, on_replica, on_primary):
         self.replica, self.on_replica, self.on_primary = replica, on_replica, on_primary
 
     def __getattr__(self, name: str):
+        if not callable(getattr(self.on_replica, name)):
+            return getattr(self.on_replica, name)
+
         def read(*args, **kwargs):
             try:
                 return getattr(self.on_replica, name)(*args, **kwargs)

@@ -10,7 +10,7 @@ clocks' bounds, so rows are tested in the index without reading their views.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import msgspec
 
@@ -135,6 +135,23 @@ class Reader:
                 rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, ["s.event_id <> ?"], [event_id], 1000)
             items = [with_as_of(row["view"], at) for row in rows]
         return {"event": event, "days": days, "items": items, "as_of": msgspec.structs.asdict(at.as_of)}
+
+    def knowledge_times(self, where: TimelineFilter, at: PointInTime) -> list[int]:
+        """The distinct known_at of the entries recorded by R about the events that pass `where` at some
+        knowledge time: the steps at which the answer to `where` can change."""
+        at = self.seen(at)
+        where = replace(where, include_retracted=True, ongoing="include")
+        with self.store.read() as tx:
+            if where == TimelineFilter(include_retracted=True):  # every event: the ledger's own index answers
+                rows = tx.rows("SELECT DISTINCT known_at FROM {s}ledger WHERE recorded_at <= ? ORDER BY known_at",
+                               [at.recorded_at])
+            else:
+                clauses, params = selection.clauses(where, tx.dialect.name)
+                recorded, recorded_params = self.recorded(tx, at, "s")
+                rows = tx.rows(f"SELECT DISTINCT known_at FROM {{s}}ledger WHERE recorded_at <= ? AND event_id IN "
+                               f"(SELECT s.event_id FROM {selection.ROW} WHERE {recorded} AND {' AND '.join(clauses)}) "
+                               "ORDER BY known_at", [at.recorded_at, *recorded_params, *params])
+        return [row["known_at"] for row in rows]
 
     def recorded(self, tx: Tx, at: PointInTime, row: str = "") -> tuple[str, list]:
         """The rows valid at record time R (of the table aliased `row`, if any), as SQL."""

@@ -44,10 +44,7 @@ class ReadController(Controller):
     ) -> Response[TimelineOut]:
         at, after = params.pinned(cursor, known_at, recorded_at)
         where = params.timeline_filter(from_, to, kind, actor, track, place, q, include_retracted, tag, ongoing)
-        if after is not None and (len(after) != 2 or not all(isinstance(a, str) for a in after)):
-            raise MalformedRequest.at("cursor", "is not a timeline cursor")
-        page = await run(routing.reader(request, at).timeline, where, at, params.limit(limit),
-                         tuple(after) if after else None)
+        page = await run(routing.reader(request, at).timeline, where, at, params.limit(limit), params.timeline_after(after))
         return Response(page)
 
     @get("/events/{event_id:str}", summary="One event at (K, R)", responses=NOT_MODIFIED)
@@ -85,17 +82,20 @@ class ReadController(Controller):
     @get("/tracks", summary="The tracks at (K, R), with their counts of visible events and agreement status")
     async def tracks(self, request: Request, known_at: KnownAt = None,
                      recorded_at: RecordedAt = None) -> Response[TrackListing]:
-        return Response(await run(listing, request.app.state.reader, "track", params.point_in_time(known_at, recorded_at)))
+        at = params.point_in_time(known_at, recorded_at)
+        return Response(await run(listing, routing.reader(request, at), "track", at))
 
     @get("/actors", summary="The actors at (K, R), with their counts of visible events")
     async def actors(self, request: Request, known_at: KnownAt = None,
                      recorded_at: RecordedAt = None) -> Response[ActorListing]:
-        return Response(await run(listing, request.app.state.reader, "actor", params.point_in_time(known_at, recorded_at)))
+        at = params.point_in_time(known_at, recorded_at)
+        return Response(await run(listing, routing.reader(request, at), "actor", at))
 
     @get("/places", summary="The places at (K, R), with their counts of visible events")
     async def places(self, request: Request, known_at: KnownAt = None,
                      recorded_at: RecordedAt = None) -> Response[PlaceListing]:
-        return Response(await run(listing, request.app.state.reader, "place", params.point_in_time(known_at, recorded_at)))
+        at = params.point_in_time(known_at, recorded_at)
+        return Response(await run(listing, routing.reader(request, at), "place", at))
 
     @get("/changes", summary="What became known between two knowledge times")
     async def changes(

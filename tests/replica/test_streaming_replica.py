@@ -162,3 +162,19 @@ async def test_the_changes_feed_served_by_a_replica_is_as_of_its_replayed_head(c
     assert [item["title"] for item in lagging["items"]] == ["Before the pause"]
     assert lagging["as_of"]["recorded_at"] == first["recorded_at"]
     assert [item["title"] for item in pinned["items"]] == ["Before the pause", "During the pause"]
+
+
+async def test_listings_and_exports_served_by_a_replica_are_as_of_its_replayed_head(client, cluster):
+    first = await post(client, "Before the pause")
+    cluster.wait_replayed()
+    await until_replicas(client, ok=True)
+    cluster.pause_replay()
+    try:
+        await post(client, "During the pause")
+        actors = (await client.get("/v1/actors")).json()
+        plover = await client.get("/v1/export/plover")
+    finally:
+        cluster.resume_replay()
+    assert actors["as_of"]["recorded_at"] == first["recorded_at"]
+    assert plover.status_code == 200, plover.text
+    assert len(plover.text.splitlines()) == 1  # one event per line: only what the replica holds

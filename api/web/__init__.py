@@ -1,0 +1,1 @@
+"""The web timeline for people (SPEC §11): server-rendered pages, a small script, and their assets."""
