@@ -4,6 +4,10 @@ Pure functions over hashlib, no I/O. The log may hold millions of leaves, so
 nothing here holds the whole tree: proof builders read leaf hashes through a
 callable ``leaves(start, end)`` yielding the leaf hashes of [start, end) in
 order, and fold each requested range with a `Frontier` (O(log n) memory).
+They may also be given ``nodes(start, end)``, the stored hash of an aligned
+complete subtree [start, end) or None: every subtree a proof needs splits into
+such subtrees (RFC 9162 splits at powers of two), so with the nodes stored a
+proof reads O(log n) of them plus the leaves of one partial block.
 
 Builders raise ValueError for impossible requests (they are our own calls);
 verifiers return False for anything that does not verify, never raise, since
@@ -16,6 +20,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 
 LeafSource = Callable[[int, int], Iterable[bytes]]
+NodeSource = Callable[[int, int], "bytes | None"]
 
 # MTH({}) = HASH(), RFC 9162 §2.1.1.
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -60,14 +65,19 @@ class Frontier:
     def nodes(self) -> tuple[tuple[int, bytes], ...]:
         return tuple(self._nodes)
 
-    def append(self, leaf_hash: bytes) -> None:
+    def append(self, leaf_hash: bytes) -> list[tuple[int, bytes]]:
+        """Add a leaf; returns the (size, hash) of each perfect subtree it completes, smallest
+        first. Each ends at the new `size`, so it begins at `size - its size`."""
         self._nodes.append((1, leaf_hash))
         self._size += 1
+        completed = []
         # Two equal neighbours are the two halves of a perfect subtree: merge
         # them (like carrying in binary addition).
         while len(self._nodes) > 1 and self._nodes[-1][0] == self._nodes[-2][0]:
             (size, right), (_, left) = self._nodes.pop(), self._nodes.pop()
             self._nodes.append((2 * size, node_hash(left, right)))
+            completed.append(self._nodes[-1])
+        return completed
 
     def root(self) -> bytes:
         if not self._nodes:
@@ -89,7 +99,37 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def _range_root(leaves: LeafSource, start: int, end: int) -> bytes:
+def perfect_subtrees(start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) as the aligned complete subtrees MTH splits it into, left to right, when
+    `start` is a multiple of the largest of them (as for [0, n)): the frontier at `end`."""
+    pieces = []
+    while start < end:
+        size = 1 << ((end - start).bit_length() - 1)
+        pieces.append((start, start + size))
+        start += size
+    return pieces
+
+
+def _is_perfect(start: int, end: int) -> bool:
+    size = end - start
+    return size > 0 and size & (size - 1) == 0 and start % size == 0
+
+
+def _range_root(leaves: LeafSource, start: int, end: int, nodes: NodeSource | None = None) -> bytes:
+    """MTH of leaves [start, end): a stored node when there is one, else split, else streamed."""
+    if nodes is not None and end - start > 1:
+        if _is_perfect(start, end):
+            stored = nodes(start, end)
+            if stored is not None:
+                return stored
+        else:  # MTH's own split; its left half is perfect, its right half splits again
+            k = _split(end - start)
+            return node_hash(_range_root(leaves, start, start + k, nodes),
+                             _range_root(leaves, start + k, end, nodes))
+    return _streamed_root(leaves, start, end)
+
+
+def _streamed_root(leaves: LeafSource, start: int, end: int) -> bytes:
     """MTH of leaves [start, end), streamed."""
     # A source giving too few or too many leaves would silently yield the
     # root of some other tree, so the count is checked.
@@ -105,13 +145,20 @@ def _range_root(leaves: LeafSource, start: int, end: int) -> bytes:
     return frontier.root()
 
 
-def root(leaves: LeafSource, size: int) -> bytes:
+def root(leaves: LeafSource, size: int, nodes: NodeSource | None = None) -> bytes:
     """MTH(D[0:size]), RFC 9162 §2.1.1."""
     _check_size("size", size)
-    return _range_root(leaves, 0, size)
+    return _range_root(leaves, 0, size, nodes)
 
 
-def inclusion_proof(leaves: LeafSource, index: int, size: int) -> list[bytes]:
+def frontier(leaves: LeafSource, size: int, nodes: NodeSource | None = None) -> Frontier:
+    """The `Frontier` of D[0:size], each of its subtrees read as one range."""
+    _check_size("size", size)
+    return Frontier.restore((end - start, _range_root(leaves, start, end, nodes))
+                            for start, end in perfect_subtrees(0, size))
+
+
+def inclusion_proof(leaves: LeafSource, index: int, size: int, nodes: NodeSource | None = None) -> list[bytes]:
     """PATH(index, D[0:size]), RFC 9162 §2.1.3.1; leaf-level sibling first."""
     _check_size("index", index)
     _check_size("size", size)
@@ -129,10 +176,11 @@ def inclusion_proof(leaves: LeafSource, index: int, size: int) -> list[bytes]:
         else:
             siblings.append((lo, lo + k))
             lo += k
-    return [_range_root(leaves, a, b) for a, b in reversed(siblings)]
+    return [_range_root(leaves, a, b, nodes) for a, b in reversed(siblings)]
 
 
-def consistency_proof(leaves: LeafSource, old_size: int, new_size: int) -> list[bytes]:
+def consistency_proof(leaves: LeafSource, old_size: int, new_size: int,
+                      nodes: NodeSource | None = None) -> list[bytes]:
     """PROOF(old_size, D[0:new_size]), RFC 9162 §2.1.4.1."""
     _check_size("old_size", old_size)
     _check_size("new_size", new_size)
@@ -156,7 +204,7 @@ def consistency_proof(leaves: LeafSource, old_size: int, new_size: int) -> list[
     # old tree is left out; any other one is needed to rebuild it.
     if not whole_old_tree:
         ranges.append((lo, hi))
-    return [_range_root(leaves, a, b) for a, b in reversed(ranges)]
+    return [_range_root(leaves, a, b, nodes) for a, b in reversed(ranges)]
 
 
 def verify_inclusion(

@@ -1,7 +1,8 @@
 """Audit (SPEC §7): signed tree heads, proofs, verification of the stored bytes, replay.
 
 Leaves are the entries' leaf hashes in position order. Proofs and roots are built
-from the stored hashes; `verify` recomputes every leaf from the stored content and
+from the stored hashes and the stored nodes of complete subtrees (projections/tree_nodes.py),
+filled up to the head before each is answered; `verify` recomputes every leaf from the stored content and
 checks it against both the stored hash and every root the server ever signed.
 """
 
@@ -22,6 +23,7 @@ from adapters.store import Store, StoreConflict, Tx
 from domain import clock
 from domain.errors import MalformedRequest, NotFound
 from domain.view import Logged, fold
+from projections import tree_nodes
 from projections.log import CHUNK, ENTRY_SQL, scan, to_entry
 from projections.queries import PointInTime
 
@@ -29,7 +31,7 @@ AUDIT_DDL = """
 CREATE TABLE IF NOT EXISTS {s}signed_roots (
     tree_size {int} PRIMARY KEY, root TEXT NOT NULL, timestamp TEXT NOT NULL, signature TEXT NOT NULL,
     frontier TEXT NOT NULL, signed_at {int} NOT NULL);
-"""
+""" + tree_nodes.NODES_DDL
 MAX_BAD_LISTED = 100
 Progress = Callable[[int], None]
 
@@ -43,19 +45,18 @@ class Audit:
 
     def signed_root(self) -> dict:
         """The root at the current size, signed when first asked for (at most one a second)."""
+        tree_nodes.fill(self.store)
         with self.store.read() as tx:
             size = self.store.head(tx)[0]
             latest = tx.one("SELECT * FROM {s}signed_roots ORDER BY tree_size DESC LIMIT 1")
             if latest and (latest["tree_size"] == size or
                            clock.now_micros() - latest["signed_at"] < clock.MICROS):
                 return self._root_answer(latest)
-            grows = latest is not None and latest["tree_size"] < size
-            frontier = merkle.Frontier.restore(_nodes(latest["frontier"])) if grows else merkle.Frontier()
-            for leaf in self.leaves(tx)(frontier.size, size):
-                frontier.append(leaf)
+            frontier = merkle.frontier(tree_nodes.leaves(tx), size, tree_nodes.nodes(tx, tree_sizes=[size]))
         root, timestamp = b64(frontier.root()), clock.format_instant(clock.now_micros())
         row = {"tree_size": size, "root": root, "timestamp": timestamp,
                "signature": sign(self.key, size, root, timestamp),
+               # Still written: processes of earlier versions grow their next root from it.
                "frontier": msgspec.json.encode([[n, b64(h)] for n, h in frontier.nodes]).decode(),
                "signed_at": clock.now_micros()}
         try:
@@ -73,38 +74,31 @@ class Audit:
     # --- proofs ------------------------------------------------------------------------------
 
     def leaves(self, tx: Tx) -> merkle.LeafSource:
-        def read(start: int, end: int) -> Iterator[bytes]:
-            while start < end:
-                rows = tx.rows("SELECT position, hash FROM {s}ledger WHERE position > ? AND position <= ? "
-                               "ORDER BY position", (start, min(end, start + CHUNK)))
-                if not rows:
-                    return
-                for row in rows:
-                    yield base64.b64decode(row["hash"])
-                start = rows[-1]["position"]
-        return read
+        return tree_nodes.leaves(tx)
 
     def inclusion(self, position: int, tree_size: int | None) -> dict:
+        tree_nodes.fill(self.store)
         with self.store.read() as tx:
             size = self._size(tx, tree_size, "tree_size")
             if not 1 <= position <= size:
                 raise NotFound(f"position {position} is not in the tree of size {size}")
-            leaves = self.leaves(tx)
-            path = merkle.inclusion_proof(leaves, position - 1, size)
+            leaves, nodes = self.leaves(tx), tree_nodes.nodes(tx, [position - 1], [size])
+            path = merkle.inclusion_proof(leaves, position - 1, size, nodes)
             leaf = next(iter(leaves(position - 1, position)))
-            root = merkle.root(leaves, size)
+            root = merkle.root(leaves, size, nodes)
         return {"leaf_index": position - 1, "tree_size": size, "leaf_hash": b64(leaf),
                 "audit_path": [b64(h) for h in path], "root": b64(root)}
 
     def consistency(self, from_size: int | None, to_size: int | None) -> dict:
+        tree_nodes.fill(self.store)
         with self.store.read() as tx:
             new = self._size(tx, to_size, "to_size")
             old = self._size(tx, from_size, "from_size")
             if not 1 <= old <= new:
                 raise MalformedRequest.at("from_size", f"must be between 1 and to_size ({new})")
-            leaves = self.leaves(tx)
-            path = merkle.consistency_proof(leaves, old, new)
-            old_root, new_root = merkle.root(leaves, old), merkle.root(leaves, new)
+            leaves, nodes = self.leaves(tx), tree_nodes.nodes(tx, [old - 1], [old, new])
+            path = merkle.consistency_proof(leaves, old, new, nodes)
+            old_root, new_root = merkle.root(leaves, old, nodes), merkle.root(leaves, new, nodes)
         return {"from_size": old, "to_size": new, "from_root": b64(old_root), "to_root": b64(new_root),
                 "consistency_path": [b64(h) for h in path]}
 
@@ -242,6 +236,3 @@ def _indexed_views(tx: Tx, at: PointInTime) -> Iterator[dict]:
     for row in rows:
         yield msgspec.json.decode(bytes(row["view"]))
 
-
-def _nodes(frontier: str) -> list[tuple[int, bytes]]:
-    return [(size, base64.b64decode(digest)) for size, digest in msgspec.json.decode(frontier)]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from adapters.codec import decode
 from adapters.store import Store, Tx
 from domain.view import Logged
-from projections import index
+from projections import index, tree_nodes
 
 CHUNK = 5000  # positions of reports per transaction
 IN_PROGRESS, UNTIL = "rebuild", "rebuild_until"
@@ -36,6 +36,7 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
     with store.write() as tx:
         if fresh and not _position(tx, IN_PROGRESS):
             index.clear(tx)
+            tree_nodes.clear(tx)  # refilled from the ledger when next a root or proof is asked for
             index.set_applied_position(tx, 0)
             _set_position(tx, IN_PROGRESS, 0)
             _set_position(tx, UNTIL, store.head(tx)[0])

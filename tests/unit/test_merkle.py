@@ -331,3 +331,68 @@ def test_frontier_root_equals_root_for_any_leaves(d):
         frontier.append(merkle.leaf_hash(x))
     assert frontier.size == len(d)
     assert frontier.root() == merkle.root(source(d), len(d)) == ref_mth(d)
+
+
+# --- Stored nodes: proofs read the hashes of aligned complete subtrees instead of their leaves ---
+
+
+def stored_nodes(d: list[bytes], smallest: int):
+    """Every aligned complete subtree of `smallest` leaves or more, as a store would keep them,
+    from the reference MTH; and the ranges asked for, to see them used."""
+    table = {}
+    size = smallest
+    while size <= len(d):
+        for start in range(0, len(d) - size + 1, size):
+            table[(start, start + size)] = ref_mth(d[start:start + size])
+        size *= 2
+    asked = []
+
+    def nodes(start, end):
+        asked.append((start, end))
+        return table.get((start, end))
+    return nodes, asked
+
+
+def counted(leaves):
+    read = []
+
+    def source(start, end):
+        read.append(end - start)
+        return leaves(start, end)
+    return source, read
+
+
+@pytest.mark.parametrize("size", [1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 70])
+def test_proofs_and_roots_from_stored_nodes_equal_those_from_the_leaves_alone(size):
+    leaves = source(DATA)
+    for smallest in (2, 4, 8):
+        nodes, _ = stored_nodes(DATA[:size], smallest)
+        assert merkle.root(leaves, size, nodes) == merkle.root(leaves, size)
+        assert merkle.frontier(leaves, size, nodes).nodes == merkle.frontier(leaves, size).nodes
+        for index in range(size):
+            assert merkle.inclusion_proof(leaves, index, size, nodes) == merkle.inclusion_proof(leaves, index, size)
+        for old_size in range(1, size + 1):
+            assert (merkle.consistency_proof(leaves, old_size, size, nodes)
+                    == merkle.consistency_proof(leaves, old_size, size))
+
+
+def test_a_root_over_stored_nodes_reads_only_the_leaves_after_the_last_complete_node():
+    nodes, asked = stored_nodes(DATA[:64], 8)
+    leaves, read = counted(source(DATA))
+    assert merkle.root(leaves, 70, nodes) == ref_mth(DATA[:70])
+    assert (0, 64) in asked and sum(read) == 6
+
+
+def test_a_missing_node_is_computed_from_its_leaves():
+    nodes, _ = stored_nodes(DATA[:32], 8)  # [0, 64) not stored: one streamed read of its leaves
+    leaves, read = counted(source(DATA))
+    assert merkle.root(leaves, 64, nodes) == ref_mth(DATA[:64])
+    assert read == [64]
+
+
+def test_each_append_to_a_frontier_names_the_perfect_subtrees_it_completes():
+    frontier, seen = merkle.Frontier(), {}
+    for data in DATA[:64]:
+        for size, digest in frontier.append(merkle.leaf_hash(data)):
+            seen[(frontier.size - size, frontier.size)] = digest
+    assert seen == {(s, e): ref_mth(DATA[s:e]) for s, e in seen} and len(seen) == 32 + 16 + 8 + 4 + 2 + 1
