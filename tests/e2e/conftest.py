@@ -24,3 +24,17 @@ def source(published_at="2025-03-11", **extra):
 
 def event_body(**fields):
     return {"kind": "talks", "title": "Jeddah talks", "occurred": "2025-03-11", "source": source(), **fields}
+
+
+async def post(client, path, body):
+    """A write as the writer, which must be stored (201); its answer."""
+    response = await client.post(path, json=body, headers=WRITER)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def titles(client, query):
+    """The titles the timeline answers for a query string."""
+    response = await client.get(f"/v1/timeline?{query}")
+    assert response.status_code == 200, response.text
+    return [item["title"] for item in response.json()["items"]]

@@ -8,15 +8,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from tests.e2e.conftest import WRITER, event_body, source
+from tests.e2e.conftest import event_body, post, source
 
 JEDDAH_PROPOSAL = "7e5ca413"
-
-
-async def post(client, path, body):
-    response = await client.post(path, json=body, headers=WRITER)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 async def diff(client, event_id, query):

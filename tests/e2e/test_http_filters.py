@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import WRITER, event_body, source
-
-
-async def post(client, path, body):
-    response = await client.post(path, json=body, headers=WRITER)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def titles(client, query):
-    response = await client.get(f"/v1/timeline?{query}")
-    assert response.status_code == 200, response.text
-    return [item["title"] for item in response.json()["items"]]
+from tests.e2e.conftest import event_body, post, source, titles
 
 
 async def test_the_timeline_filters_by_text_actor_tag_and_ongoing(client):

@@ -6,19 +6,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from tests.e2e.conftest import AUDITOR, WRITER, event_body, source
-
-
-async def post(client, path, body):
-    response = await client.post(path, json=body, headers=WRITER)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def titles(client, query):
-    response = await client.get(f"/v1/timeline?{query}")
-    assert response.status_code == 200, response.text
-    return [item["title"] for item in response.json()["items"]]
+from tests.e2e.conftest import AUDITOR, WRITER, event_body, post, source, titles
 
 
 async def test_the_timeline_as_known_before_and_after_the_qatar_talks_were_reported(client):

@@ -7,13 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import WRITER, event_body, source
-
-
-async def post(client, path, body):
-    response = await client.post(path, json=body, headers=WRITER)
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.e2e.conftest import WRITER, event_body, post, source
 
 
 async def page(client, query=""):
