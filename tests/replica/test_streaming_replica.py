@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from litestar.testing import AsyncTestClient
@@ -33,6 +34,18 @@ async def until_replicas(client, ok: bool, timeout: float = 15) -> list[dict]:
     return listed
 
 
+@asynccontextmanager
+async def replay_paused(client, cluster):
+    """The replica caught up, seen healthy, then held at that point until the block ends."""
+    cluster.wait_replayed()
+    await until_replicas(client, ok=True)
+    cluster.pause_replay()
+    try:
+        yield
+    finally:
+        cluster.resume_replay()
+
+
 async def timeline(client, **query) -> tuple[list[str], str]:
     answer = await client.get("/v1/timeline", params=query)
     assert answer.status_code == 200, answer.text
@@ -56,10 +69,7 @@ async def test_a_read_without_a_record_time_is_served_by_the_replica_at_its_repl
 
 async def test_a_read_pinned_at_a_write_sees_it_while_the_replica_lags(client, cluster):
     await post(client, "Before the pause")
-    cluster.wait_replayed()
-    await until_replicas(client, ok=True)
-    cluster.pause_replay()
-    try:
+    async with replay_paused(client, cluster):
         written = await post(client, "During the pause")
         titles, recorded_at = await timeline(client, recorded_at=written["recorded_at"])
         assert sorted(titles) == ["Before the pause", "During the pause"]
@@ -68,38 +78,26 @@ async def test_a_read_pinned_at_a_write_sees_it_while_the_replica_lags(client, c
         assert event.status_code == 200 and event.json()["title"] == "During the pause"
         history = await client.get(f"/v1/events/{written['id']}/history", params={"recorded_at": written["recorded_at"]})
         assert [item["position"] for item in history.json()["items"]] == [written["position"]]
-    finally:
-        cluster.resume_replay()
 
 
 async def test_a_replica_more_than_five_seconds_behind_is_skipped_and_ready_says_so(client, cluster):
     await post(client, "Before the pause")
-    cluster.wait_replayed()
-    await until_replicas(client, ok=True)
-    cluster.pause_replay()
-    try:
+    async with replay_paused(client, cluster):
         await post(client, "During the pause")
         assert (await timeline(client))[0] == ["Before the pause"]  # lag accepted while under 5 s
         listed = await until_replicas(client, ok=False)
         assert listed[0]["lag_seconds"] > 5
         assert sorted((await timeline(client))[0]) == ["Before the pause", "During the pause"]
-    finally:
-        cluster.resume_replay()
     await until_replicas(client, ok=True)
 
 
 async def test_a_cursor_is_served_only_by_a_replica_that_has_replayed_up_to_its_pin(client, cluster):
     for day, title in enumerate(("First", "Second"), start=1):
         await post(client, title, f"2025-03-0{day}")
-    cluster.wait_replayed()
-    await until_replicas(client, ok=True)
-    cluster.pause_replay()
-    try:
+    async with replay_paused(client, cluster):
         written = await post(client, "Third", "2025-03-03")
         page = (await client.get("/v1/timeline", params={"limit": 1, "recorded_at": written["recorded_at"]})).json()
         rest = (await client.get("/v1/timeline", params={"cursor": page["next_cursor"], "limit": 10})).json()
-    finally:
-        cluster.resume_replay()
     assert [item["title"] for item in page["items"] + rest["items"]] == ["First", "Second", "Third"]
     assert rest["as_of"]["recorded_at"] == written["recorded_at"]
 
@@ -149,16 +147,11 @@ async def test_of_several_replicas_one_out_of_reach_is_skipped_and_listed_as_suc
 
 async def test_the_changes_feed_served_by_a_replica_is_as_of_its_replayed_head(client, cluster):
     first = await post(client, "Before the pause")
-    cluster.wait_replayed()
-    await until_replicas(client, ok=True)
-    cluster.pause_replay()
-    try:
+    async with replay_paused(client, cluster):
         written = await post(client, "During the pause")
         lagging = (await client.get("/v1/changes", params={"since": "2000-01-01"})).json()
         pinned = (await client.get("/v1/changes", params={"since": "2000-01-01",
                                                           "recorded_at": written["recorded_at"]})).json()
-    finally:
-        cluster.resume_replay()
     assert [item["title"] for item in lagging["items"]] == ["Before the pause"]
     assert lagging["as_of"]["recorded_at"] == first["recorded_at"]
     assert [item["title"] for item in pinned["items"]] == ["Before the pause", "During the pause"]
@@ -166,15 +159,10 @@ async def test_the_changes_feed_served_by_a_replica_is_as_of_its_replayed_head(c
 
 async def test_listings_and_exports_served_by_a_replica_are_as_of_its_replayed_head(client, cluster):
     first = await post(client, "Before the pause")
-    cluster.wait_replayed()
-    await until_replicas(client, ok=True)
-    cluster.pause_replay()
-    try:
+    async with replay_paused(client, cluster):
         await post(client, "During the pause")
         actors = (await client.get("/v1/actors")).json()
         plover = await client.get("/v1/export/plover")
-    finally:
-        cluster.resume_replay()
     assert actors["as_of"]["recorded_at"] == first["recorded_at"]
     assert plover.status_code == 200, plover.text
     assert len(plover.text.splitlines()) == 1  # one event per line: only what the replica holds
