@@ -33,7 +33,7 @@ from projections import dialects
 from projections.matching import normalise, occurred_bounds, search_words, words
 
 NAME = "event_states"
-SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets and counts of names
+SCHEMA_VERSION = 3  # 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
 _EPOCH = datetime(1970, 1, 1)
@@ -95,7 +95,7 @@ def prepare(store: Store) -> bool:
         row = tx.one("SELECT version FROM {s}projection_schema WHERE name = ?", (NAME,))
         outdated = row is None or row["version"] != SCHEMA_VERSION
         if outdated:
-            for statement in [*DROP, dialects.for_dialect(tx.dialect.name).DROP]:
+            for statement in [*DROP, *dialects.for_dialect(tx.dialect.name).DROP]:
                 tx.run(statement)
             tx.run("DELETE FROM {s}projection_schema WHERE name = ?", (NAME,))
             tx.run("INSERT INTO {s}projection_schema VALUES (?, ?)", (NAME, SCHEMA_VERSION))
@@ -112,7 +112,8 @@ def clear(tx: Tx) -> None:
     tx.run("DELETE FROM {s}index_buckets")
     tx.run("DELETE FROM {s}index_counts")
     tx.run("DELETE FROM {s}event_facets")
-    tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
+    for statement in text_index.DROP:  # an FTS5 table without content cannot be emptied row by row
+        tx.run(statement)
     for statement in ddl(tx.dialect, text_index.DDL):
         tx.run(statement)
 
@@ -253,7 +254,7 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row for row, _, _, _ in rows])
     text_index = dialects.for_dialect(tx.dialect.name)
-    tx.many(text_index.INSERT, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
+    text_index.write(tx, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
     faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
     tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
     leads: dict[int, int] = {}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import msgspec
 
@@ -38,6 +39,10 @@ class PointInTime:
     @property
     def as_of(self) -> AsOf:
         return AsOf(clock.format_instant(self.known_at), clock.format_instant(self.recorded_at))
+
+    @cached_property
+    def as_of_json(self) -> bytes:  # spliced into every view of a page: encoded once
+        return _encoder.encode(self.as_of)
 
 
 class Page(msgspec.Struct):
@@ -175,7 +180,7 @@ class Reader:
 def with_as_of(view: bytes, at: PointInTime) -> msgspec.Raw:
     """The stored view with the query's (K, R) spliced in, without decoding it."""
     view = bytes(view)
-    return msgspec.Raw(view[:-1] + b',"as_of":' + _encoder.encode(at.as_of) + b"}")
+    return msgspec.Raw(view[:-1] + b',"as_of":' + at.as_of_json + b"}")
 
 
 def encode_cursor(at: PointInTime, after: list) -> str:

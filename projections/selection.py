@@ -108,9 +108,10 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
         part_params += [*facet_params, bucket, *([low] if low else []), high, *valid_params, limit]
     if not parts:
         return []
-    return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM ({' UNION ALL '.join(parts)}) AS hit "
-                   f"JOIN {ROW} ON s.id = hit.id ORDER BY hit.occurred_start, hit.event_id LIMIT ?",
-                   [*part_params, limit])
+    # The page's ids first, then only their views: joined before the limit, every part's rows are read whole.
+    return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM (SELECT * FROM ({' UNION ALL '.join(parts)}) "
+                   f"AS hits ORDER BY occurred_start, event_id LIMIT ?) AS hit JOIN {ROW} ON s.id = hit.id "
+                   "ORDER BY hit.occurred_start, hit.event_id", [*part_params, limit])
 
 
 def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list, limit: int) -> list:
