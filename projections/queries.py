@@ -75,17 +75,19 @@ class Reader:
         return with_as_of(row["view"], at)
 
     def _state(self, tx: Tx, event_id: str, at: PointInTime):
-        recorded, params = self.recorded(tx, at)
-        return tx.one(f"SELECT visible, view FROM {{s}}event_states WHERE event_id = ? AND {recorded} "
-                      "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
+        recorded, params = self.recorded(tx, at, "s")
+        return tx.one(f"SELECT s.visible, v.view FROM {selection.ROW} {selection.VIEW} WHERE s.event_id = ? "
+                      f"AND {recorded} AND s.known_from <= ? AND s.known_to > ?",
+                      (event_id, *params, at.known_at, at.known_at))
 
     def views(self, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, bytes]:
         """Each event's indexed view at (K, R), visible or not, in one query."""
         if not event_ids:
             return {}
-        recorded, params = self.recorded(tx, at)
-        rows = tx.rows(f"SELECT event_id, view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(event_ids))}) "
-                       f"AND {recorded} AND known_from <= ? AND known_to > ?",
+        recorded, params = self.recorded(tx, at, "s")
+        rows = tx.rows(f"SELECT s.event_id, v.view FROM {selection.ROW} {selection.VIEW} "
+                       f"WHERE s.event_id IN ({', '.join('?' * len(event_ids))}) "
+                       f"AND {recorded} AND s.known_from <= ? AND s.known_to > ?",
                        [*event_ids, *params, at.known_at, at.known_at])
         return {str(row["event_id"]): bytes(row["view"]) for row in rows}
 
