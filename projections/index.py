@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS {s}event_states (
     recorded_from {int} NOT NULL, recorded_to {int} NOT NULL, visible {int} NOT NULL, retracted {int} NOT NULL,
     kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
     bucket {int} NOT NULL, agreement_status TEXT, actors TEXT NOT NULL, places TEXT NOT NULL, tags TEXT NOT NULL,
-    actor_names TEXT NOT NULL, place_names TEXT NOT NULL);
+    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, title {blob} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}event_views (id {int} PRIMARY KEY, view {blob} NOT NULL);
 CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to, occurred_start, event_id);
 CREATE INDEX IF NOT EXISTS event_states_world_when ON {s}event_states
@@ -256,7 +256,7 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
     described: dict[int, tuple] = {}  # by the state's identity: rows often share one state
     rows = [_row(first + offset, event_id, rectangle, described)
             for offset, (event_id, rectangle) in enumerate(rectangles)]
-    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row[:-1] for row, _, _, _ in rows])
     tx.many("INSERT INTO {s}event_views VALUES (?, ?)", [(row[0], row[-1]) for row, _, _, _ in rows])
     text_index = dialects.for_dialect(tx.dialect.name)
@@ -358,6 +358,7 @@ def _describe(state: EventState) -> tuple:
         nul_safe(SEP + SEP.join(normalise(k) for p in view.places for k in (p.name, p.country)) + SEP),
         nul_safe(SEP + SEP.join(normalise(tag) for tag in view.tags) + SEP),
         _names(view.actors), _place_names(view.places),
+        view.title.encode(),  # as bytes: exact on both backends, NUL included (see nul_safe)
         _encoder.encode(view),
     )
     facets = {*(facet("actor", word) for a in view.actors for word in words(a.name)),

@@ -80,16 +80,16 @@ class Reader:
                       f"AND {recorded} AND s.known_from <= ? AND s.known_to > ?",
                       (event_id, *params, at.known_at, at.known_at))
 
-    def views(self, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, bytes]:
-        """Each event's indexed view at (K, R), visible or not, in one query."""
+    def titles(self, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, str]:
+        """Each event's title at (K, R), visible or not, in one query (without reading views)."""
         if not event_ids:
             return {}
         recorded, params = self.recorded(tx, at, "s")
-        rows = tx.rows(f"SELECT s.event_id, v.view FROM {selection.ROW} {selection.VIEW} "
+        rows = tx.rows(f"SELECT s.event_id, s.title FROM {selection.ROW} "
                        f"WHERE s.event_id IN ({', '.join('?' * len(event_ids))}) "
                        f"AND {recorded} AND s.known_from <= ? AND s.known_to > ?",
                        [*event_ids, *params, at.known_at, at.known_at])
-        return {str(row["event_id"]): bytes(row["view"]) for row in rows}
+        return {str(row["event_id"]): bytes(row["title"]).decode() for row in rows}
 
     def claim(self, claim_id: str, at: PointInTime) -> dict:
         at = self.seen(at)
