@@ -756,6 +756,20 @@ def test_entries_appended_while_a_rebuild_is_interrupted_are_indexed_when_it_res
     assert len(Reader(store).timeline(TimelineFilter(), when, 1000, None).items) == 13
 
 
+def test_a_store_whose_rebuild_was_interrupted_finishes_it_when_next_opened(database_url, store, timeline, monkeypatch):
+    ids, record_times = generated_log(timeline, seed=24)
+    before = answers(store, ids, record_times)
+    with monkeypatch.context() as patch:
+        interrupt_second_chunk(patch, chunk=4)
+        with pytest.raises(Interrupted):
+            rebuild(store)
+    reopened = open_store(Settings(database_url=database_url))
+    try:
+        assert answers(reopened, ids, record_times) == before
+    finally:
+        reopened.close()
+
+
 def test_replay_of_a_store_with_undecodable_bytes_answers_unequal_and_names_the_position(store, timeline, tmp_path):
     from adapters.signing import load_key
     from domain import clock as _clock
