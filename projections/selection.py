@@ -141,8 +141,9 @@ def ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, st
     A row meets a window starting at `from` only if it starts within its bucket's longest interval
     before it, and is known at K only if it starts within its bucket's largest lead after K."""
     known_day, found = day_of(at.known_at), []
-    for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets ORDER BY bucket"):
+    for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets ORDER BY bucket"):
         longest = longest_days(row["bucket"])
+        longest = None if longest is None else min(longest, row["max_days"])  # the longest it holds
         if where.start is None or where.ongoing != "exclude" and longest is None:
             low = None
         elif where.ongoing == "exclude":

@@ -697,7 +697,7 @@ def index_rows(store) -> dict:
     with store.read() as tx:
         states = tx.rows("SELECT s.*, v.view FROM {s}event_states s JOIN {s}event_views v ON v.id = s.id")
         counts = tx.rows("SELECT list, name, count FROM {s}index_counts WHERE count <> 0")
-        buckets = tx.rows("SELECT bucket, max_lead FROM {s}index_buckets")
+        buckets = tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")
     rows = [{k: bytes(v) if isinstance(v, memoryview) else v for k, v in dict(row).items() if k != "id"}
             for row in states]
     return {"states": sorted(rows, key=lambda row: sorted(row.items())),
