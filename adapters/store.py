@@ -32,10 +32,10 @@ from adapters.sqlite import SQLiteLedgerRecorder
 from adapters.sqlite_pool import StatementCachingPool
 from domain import clock
 from domain.errors import Unavailable
-from domain.ports import IdempotentReplay, Pending, Receipt, StoreConflict
+from domain.ports import Append, IdempotentReplay, Pending, Receipt, StoreConflict
 from domain.view import Logged
 
-__all__ = ["IdempotentReplay", "Pending", "Receipt", "Store", "StoreConflict", "Tx"]
+__all__ = ["Append", "IdempotentReplay", "Pending", "Receipt", "Store", "StoreConflict", "Tx"]
 
 
 # The ledger's event_id as the stored events' key. On PostgreSQL a plain CAST fails the whole query on
@@ -182,16 +182,59 @@ class Store:
     def append(self, pending: list[Pending], recorded_by: str,
                idempotency: tuple[str, str, str] | None = None) -> list[Receipt]:
         """Append entries atomically; `idempotency` is (principal, key, request hash)."""
+        outcome = self.append_many([Append(pending=pending, recorded_by=recorded_by, idempotency=idempotency)])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def append_many(self, appends: list[Append]) -> list[list[Receipt] | Exception]:
+        """Several appends, each atomic and answered as if made alone, in one transaction: under
+        concurrent writers that one BEGIN, head read, index update and COMMIT serve them all.
+
+        An append its keys refuse gets its StoreConflict or IdempotentReplay and leaves the others.
+        Should the transaction fail as a whole, each append is made again alone, so that whichever
+        caused it fails alone; a store out of reach fails them all."""
+        try:
+            return self._append_together(appends)
+        except Exception as error:
+            if len(appends) == 1 or isinstance(error, Unavailable):
+                raise
+        return [self._append_alone(append) for append in appends]
+
+    def _append_alone(self, append: Append) -> list[Receipt] | Exception:
+        try:
+            return self._append_together([append])[0]
+        except Exception as error:
+            return error
+
+    def _append_together(self, appends: list[Append]) -> list[list[Receipt] | Exception]:
+        outcomes: list[list[Receipt] | Exception] = []
         with self.write() as tx:
-            if idempotency and (known := self.recorder.idempotent(tx.cursor, idempotency[0], idempotency[1])):
-                raise IdempotentReplay(*known)
-            stamped = stamp(pending, self.head(tx), recorded_by)
-            self.recorder.record(tx.cursor, stamped)
-            if idempotency:
-                self.recorder.remember(tx.cursor, idempotency, stamped.receipts)
-            for hook in self.on_append:
-                hook(tx, stamped.appended)
-            return stamped.receipts
+            head, appended = self.head(tx), []
+            for append in appends:
+                try:
+                    with _savepoint(tx):  # what a refused append wrote is undone; the others' stays
+                        stamped = self._record(tx, append, head)
+                except (IdempotentReplay, StoreConflict) as refused:
+                    outcomes.append(refused)
+                    continue
+                outcomes.append(stamped.receipts)
+                appended += stamped.appended
+                if stamped.rows:
+                    head = (stamped.rows[-1][0], stamped.rows[-1][5])
+            if appended:
+                for hook in self.on_append:
+                    hook(tx, appended)
+        return outcomes
+
+    def _record(self, tx: Tx, append: Append, head: tuple[int, int]) -> Stamped:
+        if append.idempotency and (known := self.recorder.idempotent(tx.cursor, *append.idempotency[:2])):
+            raise IdempotentReplay(*known)
+        stamped = stamp(append.pending, head, append.recorded_by)
+        self.recorder.record(tx.cursor, stamped)
+        if append.idempotency:
+            self.recorder.remember(tx.cursor, append.idempotency, stamped.receipts)
+        return stamped
 
     def idempotent(self, principal: str, key: str) -> tuple[str, list[Receipt]] | None:
         with self.read() as tx:
@@ -219,11 +262,29 @@ class Store:
 
 
 @contextmanager
+def _savepoint(tx: Tx) -> Iterator[None]:
+    """What the block wrote is undone if it fails; a constraint it broke becomes StoreConflict."""
+    tx.run("SAVEPOINT one_append")
+    try:
+        yield
+    except BaseException as error:
+        tx.run("ROLLBACK TO SAVEPOINT one_append")
+        tx.run("RELEASE SAVEPOINT one_append")
+        if isinstance(error, _INTEGRITY_ERRORS):
+            raise StoreConflict(str(error)) from error
+        raise
+    tx.run("RELEASE SAVEPOINT one_append")
+
+
+_INTEGRITY_ERRORS = (persistence.IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+@contextmanager
 def _store_errors() -> Iterator[None]:
     """Constraint violations become StoreConflict; a store out of reach is Unavailable (503)."""
     try:
         yield
-    except (persistence.IntegrityError, sqlite3.IntegrityError) as error:
+    except _INTEGRITY_ERRORS as error:
         raise StoreConflict(str(error)) from error
     except (persistence.OperationalError, persistence.InterfaceError, sqlite3.OperationalError) as error:
         if _out_of_reach(error):
