@@ -189,11 +189,12 @@ class Store:
 
     def append_many(self, appends: list[Append]) -> list[list[Receipt] | Exception]:
         """Several appends, each atomic and answered as if made alone, in one transaction: under
-        concurrent writers that one BEGIN, head read, index update and COMMIT serve them all.
+        concurrent writers one BEGIN, head read, index update and COMMIT serve them all.
 
-        An append its keys refuse gets its StoreConflict or IdempotentReplay and leaves the others.
-        Should the transaction fail as a whole, each append is made again alone, so that whichever
-        caused it fails alone; a store out of reach fails them all."""
+        An append whose idempotency key is used gets its IdempotentReplay and leaves the others. Should
+        the transaction fail as a whole (a key taken by an append of the same group, whose entries are
+        then half written), each append is made again alone, so that the one at fault fails alone; a
+        store out of reach fails them all."""
         try:
             return self._append_together(appends)
         except Exception as error:
@@ -210,31 +211,23 @@ class Store:
     def _append_together(self, appends: list[Append]) -> list[list[Receipt] | Exception]:
         outcomes: list[list[Receipt] | Exception] = []
         with self.write() as tx:
-            head, appended = self.head(tx), []
+            head, group = self.head(tx), Stamped()
             for append in appends:
-                try:
-                    with _savepoint(tx):  # what a refused append wrote is undone; the others' stays
-                        stamped = self._record(tx, append, head)
-                except (IdempotentReplay, StoreConflict) as refused:
-                    outcomes.append(refused)
+                if append.idempotency and (known := self.recorder.idempotent(tx.cursor, *append.idempotency[:2])):
+                    outcomes.append(IdempotentReplay(*known))
                     continue
+                stamped = stamp(append.pending, head, append.recorded_by)
+                if append.idempotency:  # before the next append looks its key up
+                    self.recorder.remember(tx.cursor, append.idempotency, stamped.receipts)
                 outcomes.append(stamped.receipts)
-                appended += stamped.appended
+                group.extend(stamped)
                 if stamped.rows:
                     head = (stamped.rows[-1][0], stamped.rows[-1][5])
-            if appended:
+            if group.rows:
+                self.recorder.record(tx.cursor, group)
                 for hook in self.on_append:
-                    hook(tx, appended)
+                    hook(tx, group.appended)
         return outcomes
-
-    def _record(self, tx: Tx, append: Append, head: tuple[int, int]) -> Stamped:
-        if append.idempotency and (known := self.recorder.idempotent(tx.cursor, *append.idempotency[:2])):
-            raise IdempotentReplay(*known)
-        stamped = stamp(append.pending, head, append.recorded_by)
-        self.recorder.record(tx.cursor, stamped)
-        if append.idempotency:
-            self.recorder.remember(tx.cursor, append.idempotency, stamped.receipts)
-        return stamped
 
     def idempotent(self, principal: str, key: str) -> tuple[str, list[Receipt]] | None:
         with self.read() as tx:
@@ -262,29 +255,11 @@ class Store:
 
 
 @contextmanager
-def _savepoint(tx: Tx) -> Iterator[None]:
-    """What the block wrote is undone if it fails; a constraint it broke becomes StoreConflict."""
-    tx.run("SAVEPOINT one_append")
-    try:
-        yield
-    except BaseException as error:
-        tx.run("ROLLBACK TO SAVEPOINT one_append")
-        tx.run("RELEASE SAVEPOINT one_append")
-        if isinstance(error, _INTEGRITY_ERRORS):
-            raise StoreConflict(str(error)) from error
-        raise
-    tx.run("RELEASE SAVEPOINT one_append")
-
-
-_INTEGRITY_ERRORS = (persistence.IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
-
-
-@contextmanager
 def _store_errors() -> Iterator[None]:
     """Constraint violations become StoreConflict; a store out of reach is Unavailable (503)."""
     try:
         yield
-    except _INTEGRITY_ERRORS as error:
+    except (persistence.IntegrityError, sqlite3.IntegrityError) as error:
         raise StoreConflict(str(error)) from error
     except (persistence.OperationalError, persistence.InterfaceError, sqlite3.OperationalError) as error:
         if _out_of_reach(error):

@@ -11,6 +11,7 @@ atomic and answered as if alone.
 from __future__ import annotations
 
 import uuid
+from contextlib import ExitStack
 
 import msgspec
 
@@ -93,8 +94,8 @@ class Timeline:
         """The append a write calls for; for a retry with a used key, the first answer."""
         if write.idempotency and (known := self.store.idempotent(write.idempotency[0], write.idempotency[1])):
             return _replay(write.idempotency, *known)
-        with self.store.read() as tx:
-            pending = _Plan(self.store, tx, write.batch).plan(write.ops)
+        with _Plan(self.store, write.batch) as plan:
+            pending = plan.plan(write.ops)
         return Append(pending=pending, recorded_by=write.recorded_by, idempotency=write.idempotency)
 
 
@@ -108,12 +109,28 @@ class _Plan:
     """Decides a sequence of commands against the log plus what earlier ones add; it is also
     what the decisions ask (`Known`) about other events and claims."""
 
-    def __init__(self, store: EventStore, tx, batch: bool):
-        self.store, self.tx, self.batch = store, tx, batch
+    def __init__(self, store: EventStore, batch: bool):
+        self.store, self.batch = store, batch
+        self.reading = ExitStack()
+        self._tx = None
         self.now = clock.now_micros()
         self.streams: dict[str, list[Logged]] = {}
         self.claims: dict[str, str] = {}  # claims made earlier in this plan → their event
         self.pending: list[Pending] = []
+
+    def __enter__(self) -> _Plan:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.reading.close()
+
+    @property
+    def tx(self):
+        """One read transaction for all the plan's reads, begun at the first: a report under a new
+        id reads nothing, and then costs the store nothing until it is appended."""
+        if self._tx is None:
+            self._tx = self.reading.enter_context(self.store.read())
+        return self._tx
 
     def plan(self, ops: list[Op]) -> list[Pending]:
         if len(ops) > 1:
