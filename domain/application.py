@@ -63,7 +63,7 @@ class Timeline:
             for index in undecided:
                 try:
                     decided = self._decide(writes[index])
-                except DomainError as error:
+                except Exception as error:  # refused (or worse) alone: the group's other writes go on
                     outcomes[index] = error
                     continue
                 if isinstance(decided, Append):
