@@ -191,12 +191,15 @@ class Store:
         """Several appends, each atomic and answered as if made alone, in one transaction: under
         concurrent writers one BEGIN, head read, index update and COMMIT serve them all.
 
-        An append whose idempotency key is used gets its IdempotentReplay and leaves the others. Should
-        the transaction fail as a whole (a key taken by an append of the same group, whose entries are
-        then half written), each append is made again alone, so that the one at fault fails alone; a
-        store out of reach fails them all."""
+        An append whose idempotency key is used gets its IdempotentReplay and leaves the others. A
+        taken (event, version) or claim id fails the whole transaction, the group's entries being
+        written together: then each append is made again alone, so that the one at fault gets its
+        StoreConflict alone; so does any other failure but the store's being out of reach."""
         try:
             return self._append_together(appends)
+        except StoreConflict as conflict:
+            if len(appends) == 1:
+                return [conflict]
         except Exception as error:
             if len(appends) == 1 or isinstance(error, Unavailable):
                 raise
