@@ -13,8 +13,8 @@ views only for the rows it answers with.
 Windows in world time are served by buckets (docs/index.md): a row's bucket
 is the length class of its occurred interval (at most 4^c - 1 days, or
 unbounded) and whether it was known before it began; `index_buckets` keeps
-each bucket's largest lead, so a window and a knowledge time bound every
-bucket's range of occurred starts.
+each bucket's largest lead and longest interval, so a window and a knowledge
+time bound every bucket's range of occurred starts.
 
 Rows are applied in the append's own transaction and tracked by position, so
 each entry is applied exactly once; `rebuild` rebuilds the tables from the log.
@@ -36,7 +36,9 @@ from projections import dialects
 from projections.matching import normalise, occurred_bounds, search_words, words
 
 NAME = "event_states"
-SCHEMA_VERSION = 3  # 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words, views apart
+# 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words, views apart,
+# each bucket's longest interval
+SCHEMA_VERSION = 3
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
 _EPOCH = datetime(1970, 1, 1)
@@ -73,7 +75,8 @@ CREATE INDEX IF NOT EXISTS event_states_track ON {s}event_states (track, occurre
 CREATE TABLE IF NOT EXISTS {s}event_facets (
     facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
     PRIMARY KEY (facet, bucket, occurred_start, event_id));
-CREATE TABLE IF NOT EXISTS {s}index_buckets (bucket {int} PRIMARY KEY, max_lead {int} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}index_buckets (
+    bucket {int} PRIMARY KEY, max_lead {int} NOT NULL, max_days {int} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}index_counts (
     list TEXT NOT NULL, name TEXT NOT NULL, count {int} NOT NULL, PRIMARY KEY (list, name));
 INSERT INTO {s}projection_position SELECT 'event_states', 0
@@ -263,14 +266,15 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
     text_index.write(tx, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
     faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
     tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
-    leads: dict[int, int] = {}
+    known = {row["bucket"]: (row["max_lead"], row["max_days"])
+             for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")}
+    widest = dict(known)
     for row, _, lead, _ in rows:
-        leads[row[12]] = max(lead, leads.get(row[12], 0))
-    known = {row["bucket"]: row["max_lead"] for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets")}
-    tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?",
-            [(bucket,) for bucket, lead in leads.items() if bucket in known and lead > known[bucket]])
-    tx.many("INSERT INTO {s}index_buckets VALUES (?, ?)",
-            [(bucket, lead) for bucket, lead in leads.items() if bucket not in known or lead > known[bucket]])
+        most_lead, most_days = widest.get(row[12], (0, 0))
+        widest[row[12]] = (max(lead, most_lead), max(length_days(row[10], row[11]), most_days))
+    widened = {bucket: bounds for bucket, bounds in widest.items() if known.get(bucket) != bounds}
+    tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?", [(bucket,) for bucket in widened if bucket in known])
+    tx.many("INSERT INTO {s}index_buckets VALUES (?, ?, ?)", [(bucket, *bounds) for bucket, bounds in widened.items()])
 
 
 def advance(event_id: str, current: list[_Rectangle], entries: list[Logged], folds: dict | None = None):
@@ -317,6 +321,13 @@ def bucket_of(start: str, end: str, known_from: int) -> tuple[int, int]:
 def start_day(start: str) -> int:
     """The day an occurred interval starts, as a number that sorts as `occurred_start` does."""
     return 0 if start == WORLD_START else date.fromisoformat(start).toordinal()
+
+
+def length_days(start: str, end: str) -> int:
+    """How many days an occurred interval lasts; 0 if it has no start or no end (its class is unbounded)."""
+    if start == WORLD_START or end == WORLD_END:
+        return 0
+    return start_day(end) - start_day(start)
 
 
 def longest_days(bucket: int) -> int | None:
