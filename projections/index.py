@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 import msgspec
 
@@ -353,6 +354,12 @@ def _row(row_id: int, event_id: str, rectangle: _Rectangle, described: dict[int,
     return row, text, lead, facets
 
 
+def name_keys(named: list[str]) -> list[str]:
+    """The facets of a name of these words, or of a run of them asked for: each word, and each two
+    words in a row (a given name is shared by many people; a given and a family name, by few)."""
+    return [facet("actor", key) for key in (*named, *(f"{a} {b}" for a, b in pairwise(named)))]
+
+
 def facet(list_name: str, key: str) -> str:
     """A facet of `event_facets`: an actor's name word, a tag or a place's name or country, normalised."""
     return nul_safe(f"{list_name}{SEP}{key}")
@@ -372,7 +379,7 @@ def _describe(state: EventState) -> tuple:
         view.title.encode(),  # as bytes: exact on both backends, NUL included (see nul_safe)
         _encoder.encode(view),
     )
-    facets = {*(facet("actor", word) for a in view.actors for word in words(a.name)),
+    facets = {*(key for a in view.actors for key in name_keys(words(a.name))),
               *(facet("place", normalise(key)) for p in view.places for key in (p.name, p.country)),
               *(facet("tag", normalise(tag)) for tag in view.tags)}
     return start, end, columns, " ".join(search_words(view)), facets

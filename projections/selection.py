@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from adapters.store import Tx
 from domain.dates import days_before
 from projections import dialects
-from projections.index import SEP, day_of, facet, longest_days, nul_safe
+from projections.index import SEP, day_of, facet, longest_days, name_keys, nul_safe
 from projections.matching import TimelineFilter, normalise, words
 
 if TYPE_CHECKING:
@@ -65,11 +65,13 @@ def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
 
 
 def facets_of(where: TimelineFilter) -> list[str]:
-    """Facets whose rows all hold every answer, if the filter names one: each word asked of an actor's
-    name, else a tag, else a place. The first is read in world order; the others are looked up."""
+    """Facets whose rows all hold every answer, if the filter names one: the words asked of an actor's
+    name (two by two when there are several), else a tag, else a place. The first is read in world
+    order; the others are looked up."""
     asked = words(where.actor or "")
     if asked:
-        return [facet("actor", word) for word in dict.fromkeys(asked)]
+        keys = name_keys(asked)
+        return list(dict.fromkeys(keys[len(asked):] if len(asked) > 1 else keys))
     if where.tag is not None:
         return [facet("tag", normalise(where.tag.strip()))]
     if where.place is not None:
