@@ -64,8 +64,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rebuild-at", choices=["smallest", "largest", "none"], default="smallest",
                         help="the log size at which rebuild is measured (default: the smallest)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="SQLite: keep the log in DIR and reuse it next time (sizes below its length are "
-                             "skipped; writing resumes the synthetic log where it ends)")
+                        help="keep the log (SQLite: in DIR; PostgreSQL: in a schema named after DIR) and reuse "
+                             "it next time (sizes below its length are skipped; writing resumes the synthetic log "
+                             "where it ends)")
     parser.add_argument("--no-analyze", dest="analyze", action="store_false",
                         help="on PostgreSQL, skip the VACUUM ANALYZE after writing (what autovacuum would do)")
     parser.add_argument("--seed", type=int, default=2025)

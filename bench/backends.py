@@ -29,7 +29,13 @@ class Backend:
 
 @contextmanager
 def prepared(name: str, keep: Path | None = None) -> Iterator[Backend]:
-    """`keep`: a directory whose SQLite log outlives the run (and is reused by the next one)."""
+    """`keep`: a directory whose SQLite log (or, on PostgreSQL, schemas named after it) outlives the
+    run and is reused by the next one."""
+    if keep and name == "postgresql":
+        keep.mkdir(parents=True, exist_ok=True)
+        with _schemas(f"bench_keep_{keep.name}") as (url, baseline_env):
+            yield Backend(name, url, baseline_env, keep)
+        return
     if keep and name == "sqlite":
         keep.mkdir(parents=True, exist_ok=True)
         yield Backend(name, f"sqlite:///{keep}/ceasefire.sqlite3", {
@@ -51,15 +57,18 @@ def prepared(name: str, keep: Path | None = None) -> Iterator[Backend]:
 
 
 @contextmanager
-def _schemas() -> Iterator[tuple[str, dict[str, str]]]:
+def _schemas(kept: str | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """Fresh schemas, dropped after the run; or, named `kept`, made if missing and kept (the baseline's
+    is always made afresh)."""
     import psycopg
 
     base = os.environ.get("CEASEFIRE_BENCH_DATABASE_URL", DEFAULT_PG).split("?")[0]
-    schema = "bench_" + uuid.uuid4().hex[:10]
+    schema = kept or "bench_" + uuid.uuid4().hex[:10]
     ours, theirs = schema, schema + "_es"
     with psycopg.connect(base, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{theirs}" CASCADE')
         for name in (ours, theirs):
-            connection.execute(f'CREATE SCHEMA "{name}"')
+            connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
     parsed = urlparse(base)
     env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
            "POSTGRES_HOST": parsed.hostname or "127.0.0.1", "POSTGRES_PORT": str(parsed.port or 5432),
@@ -69,5 +78,5 @@ def _schemas() -> Iterator[tuple[str, dict[str, str]]]:
         yield f"{base}?schema={ours}", env
     finally:
         with psycopg.connect(base, autocommit=True, connect_timeout=5) as connection:
-            for name in (ours, theirs):
+            for name in ([theirs] if kept else [ours, theirs]):
                 connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
