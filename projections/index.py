@@ -57,15 +57,6 @@ CREATE TABLE IF NOT EXISTS {s}event_states (
     kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
     bucket {int} NOT NULL, agreement_status TEXT, actors TEXT NOT NULL, places TEXT NOT NULL, tags TEXT NOT NULL,
     actor_names TEXT NOT NULL, place_names TEXT NOT NULL, view {blob} NOT NULL);
-CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to, occurred_start, event_id);
-CREATE INDEX IF NOT EXISTS event_states_world_when ON {s}event_states
-    (occurred_start, event_id, recorded_from, recorded_to, known_from, known_to, visible, retracted);
-CREATE INDEX IF NOT EXISTS event_states_bucket ON {s}event_states
-    (bucket, occurred_start, event_id, recorded_to, recorded_from, known_from, known_to, visible, retracted,
-     occurred_end, kind);
-CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, recorded_to, known_from);
-CREATE INDEX IF NOT EXISTS event_states_track ON {s}event_states (track, occurred_start, event_id)
-    WHERE track IS NOT NULL;
 CREATE TABLE IF NOT EXISTS {s}event_facets (
     facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
     PRIMARY KEY (facet, bucket, occurred_start, event_id));
@@ -75,6 +66,18 @@ CREATE TABLE IF NOT EXISTS {s}index_counts (
 INSERT INTO {s}projection_position SELECT 'event_states', 0
     WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states')
 """
+# The lookups' indexes, by name. A rebuild drops them and makes them again once its rows are in:
+# an index built from all its rows at once costs a fraction of one kept up row by row.
+LOOKUP_INDEXES = {
+    "event_states_current": "ON {s}event_states (recorded_to, occurred_start, event_id)",
+    "event_states_world_when": "ON {s}event_states "
+                               "(occurred_start, event_id, recorded_from, recorded_to, known_from, known_to, visible, "
+                               "retracted)",
+    "event_states_bucket": "ON {s}event_states (bucket, occurred_start, event_id, recorded_to, recorded_from, "
+                           "known_from, known_to, visible, retracted, occurred_end, kind)",
+    "event_states_event": "ON {s}event_states (event_id, recorded_to, known_from)",
+    "event_states_track": "ON {s}event_states (track, occurred_start, event_id) WHERE track IS NOT NULL",
+}
 DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}index_buckets",
         "DROP TABLE IF EXISTS {s}index_counts", "DROP TABLE IF EXISTS {s}event_facets",
         "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
@@ -102,6 +105,7 @@ def prepare(store: Store) -> bool:
         for script in (INDEX_DDL, dialects.for_dialect(tx.dialect.name).DDL):
             for statement in ddl(tx.dialect, script):
                 tx.run(statement)
+        create_lookup_indexes(tx)
         return outdated and store.head(tx)[0] > 0
 
 
@@ -115,6 +119,16 @@ def clear(tx: Tx) -> None:
     tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
     for statement in ddl(tx.dialect, text_index.DDL):
         tx.run(statement)
+
+
+def drop_lookup_indexes(tx: Tx) -> None:
+    for name in LOOKUP_INDEXES:
+        tx.run(f"DROP INDEX IF EXISTS {{s}}{name}")
+
+
+def create_lookup_indexes(tx: Tx) -> None:
+    for name, definition in LOOKUP_INDEXES.items():
+        tx.run(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
 
 
 def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, Logged]]) -> None:
@@ -253,7 +267,9 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [row for row, _, _, _ in rows])
     text_index = dialects.for_dialect(tx.dialect.name)
-    tx.many(text_index.INSERT, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
+    # In key order: FTS5 flushes what it holds to a new segment whenever a key is not above the last.
+    tx.many(text_index.INSERT, sorted((text_index.text_key(row[0], start_day(row[10])), text)
+                                      for row, text, _, _ in rows))
     faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
     tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
     leads: dict[int, int] = {}

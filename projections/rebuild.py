@@ -34,7 +34,10 @@ AND l.position <= ? ORDER BY l.position"""
 def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fresh: bool = True) -> int:
     """Returns the number of entries applied; `progress(done, total)` after each chunk."""
     with store.write() as tx:
-        if fresh and not _position(tx, IN_PROGRESS):
+        resuming = _position(tx, IN_PROGRESS) is not None
+        if fresh or resuming:  # made again once the rows are in (opening the store made them on a resumed one's)
+            index.drop_lookup_indexes(tx)
+        if fresh and not resuming:
             index.clear(tx)
             tree_nodes.clear(tx)  # refilled from the ledger when next a root or proof is asked for
             index.set_applied_position(tx, 0)
@@ -51,6 +54,7 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
         if progress:
             progress(done, until)
     with store.write() as tx:  # the last stretch under the append lock: nothing slips between
+        index.create_lookup_indexes(tx)
         total = store.head(tx)[0]
         appended_meanwhile = tx.rows("SELECT position, event_id FROM {s}ledger WHERE position > ? ORDER BY position",
                                      (until,))
