@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import msgspec
 
@@ -30,7 +31,7 @@ from domain import clock
 from domain.dates import WORLD_END, WORLD_START
 from domain.view import EventState, Logged, fold
 from projections import dialects
-from projections.matching import normalise, occurred_bounds, search_words, words
+from projections.matching import normalise, occurred_bounds, text_words, words
 
 NAME = "event_states"
 SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets and counts of names
@@ -360,19 +361,39 @@ def _describe(state: EventState) -> tuple:
     """(occurred start, end, the row's other columns from the state, its searchable words, its facets)."""
     view = state.view
     start, end = occurred_bounds(view)
-    columns = (
-        int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track),
-        view.agreement_status,
-        nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in view.actors) + SEP),
-        nul_safe(SEP + SEP.join(normalise(k) for p in view.places for k in (p.name, p.country)) + SEP),
-        nul_safe(SEP + SEP.join(normalise(tag) for tag in view.tags) + SEP),
-        _names(view.actors), _place_names(view.places),
-        _encoder.encode(view),
-    )
-    facets = {*(facet("actor", word) for a in view.actors for word in words(a.name)),
-              *(facet("place", normalise(key)) for p in view.places for key in (p.name, p.country)),
-              *(facet("tag", normalise(tag)) for tag in view.tags)}
-    return start, end, columns, " ".join(search_words(view)), facets
+    actors, actor_names, actor_facets = _actor_columns(tuple(view.actors))
+    places, place_names, place_facets = _place_columns(tuple(view.places))
+    tags, tag_facets = _tag_columns(tuple(view.tags))
+    columns = (int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track),
+               view.agreement_status, actors, places, tags, actor_names, place_names, _encoder.encode(view))
+    return start, end, columns, _text(view.title, view.summary), actor_facets | place_facets | tag_facets
+
+
+# An event's states mostly repeat its names, places, tags and text: each is described once.
+@lru_cache(maxsize=4096)
+def _actor_columns(actors: tuple) -> tuple[str, str, frozenset[str]]:
+    """(the actors column, their names, their facets)."""
+    column = nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in actors) + SEP)
+    return column, _names(actors), frozenset(facet("actor", word) for a in actors for word in words(a.name))
+
+
+@lru_cache(maxsize=4096)
+def _place_columns(places: tuple) -> tuple[str, str, frozenset[str]]:
+    """(the places column, their names and countries, their facets)."""
+    keys = [normalise(key) for p in places for key in (p.name, p.country)]
+    return nul_safe(SEP + SEP.join(keys) + SEP), _place_names(places), frozenset(facet("place", k) for k in keys)
+
+
+@lru_cache(maxsize=4096)
+def _tag_columns(tags: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """(the tags column, their facets)."""
+    keys = [normalise(tag) for tag in tags]
+    return nul_safe(SEP + SEP.join(keys) + SEP), frozenset(facet("tag", key) for key in keys)
+
+
+@lru_cache(maxsize=4096)
+def _text(title: str, summary: str) -> str:
+    return " ".join(text_words(title, summary))
 
 
 def applied_position(tx: Tx) -> int:
