@@ -123,13 +123,17 @@ def clear(tx: Tx) -> None:
 
 
 def drop_lookup_indexes(tx: Tx) -> None:
-    for name in LOOKUP_INDEXES:
+    for name in _lookup_indexes(tx):
         tx.run(f"DROP INDEX IF EXISTS {{s}}{name}")
 
 
 def create_lookup_indexes(tx: Tx) -> None:
-    for name, definition in LOOKUP_INDEXES.items():
+    for name, definition in _lookup_indexes(tx).items():
         tx.run(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
+
+
+def _lookup_indexes(tx: Tx) -> dict[str, str]:
+    return {**LOOKUP_INDEXES, **dialects.for_dialect(tx.dialect.name).INDEXES}
 
 
 def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, Logged]]) -> None:

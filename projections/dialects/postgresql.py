@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 DDL = """
-CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS event_words_text ON {s}event_words USING GIN (to_tsvector('simple', words))
+CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT NULL)
 """
+# Made with the index's lookups (projections.index): a rebuild makes it once its rows are in.
+INDEXES = {"event_words_text": "ON {s}event_words USING GIN (to_tsvector('simple', words))"}
 DROP = "DROP TABLE IF EXISTS {s}event_words"
 INSERT = "INSERT INTO {s}event_words (id, words) VALUES (?, ?)"
 MATCHING_IDS = "SELECT id FROM {s}event_words WHERE to_tsvector('simple', words) @@ to_tsquery('simple', ?)"

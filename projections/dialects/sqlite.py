@@ -15,6 +15,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_words USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_word_terms USING fts5vocab(event_words, 'row')
 """
 DROP = "DROP TABLE IF EXISTS {s}event_words"
+INDEXES: dict[str, str] = {}  # FTS5 keeps its own
 TERMS = "SELECT term FROM {s}event_word_terms WHERE term >= ? AND term < ? LIMIT ?"
 SPELLED_OUT = 32  # a longer prefix naming at most this many words is asked as those words
 INSERT = "INSERT INTO {s}event_words (rowid, words) VALUES (?, ?)"
