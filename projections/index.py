@@ -224,7 +224,7 @@ def write_streams(tx: Tx, streams: dict[str, list[Logged]]) -> None:
     """Index whole streams of events not yet in the index: their rows, words, buckets and counts."""
     rows = [(event_id, rectangle) for event_id, entries in streams.items()
             for rectangle in rows_of_stream(event_id, entries)]
-    insert(tx, rows)
+    insert(tx, rows, unindexed=True)
     count(tx, Counter(_latest([r for _, r in rows if r.recorded_to == clock.FOREVER])))
 
 
@@ -261,22 +261,29 @@ def _place_names(places) -> str:
     return nul_safe(SEP.join(f"{p.name}{SEP}{p.country}" for p in places))
 
 
-def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
-    """Write new rows, their words, and any bucket they widen; ids follow the largest so far."""
+def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]], unindexed: bool = False) -> None:
+    """Write new rows, their words, and any bucket they widen; ids follow the largest so far.
+
+    `unindexed`: the events have no rows yet (a rebuild), so none of theirs can clash and all are copied in."""
     if not rectangles:
         return
     first = tx.one("SELECT COALESCE(MAX(id), 0) AS id FROM {s}event_states")["id"] + 1
     described: dict[int, tuple] = {}  # by the state's identity: rows often share one state
     rows = [_row(first + offset, event_id, rectangle, described)
             for offset, (event_id, rectangle) in enumerate(rectangles)]
-    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row for row, _, _, _ in rows])
     text_index = dialects.for_dialect(tx.dialect.name)
     # In key order: FTS5 flushes what it holds to a new segment whenever a key is not above the last.
-    tx.many(text_index.INSERT, sorted((text_index.text_key(row[0], start_day(row[10])), text)
-                                      for row, text, _, _ in rows))
-    faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
-    tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
+    texts = sorted((text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows)
+    faceted = sorted({(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets})
+    if unindexed:
+        tx.copy("{s}event_states", [row for row, _, _, _ in rows])
+        tx.copy(text_index.TABLE, texts)
+        tx.copy("{s}event_facets", faceted)
+    else:
+        tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [row for row, _, _, _ in rows])
+        tx.many(text_index.INSERT, texts)
+        tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", faceted)
     leads: dict[int, int] = {}
     for row, _, lead, _ in rows:
         leads[row[12]] = max(lead, leads.get(row[12], 0))

@@ -8,7 +8,8 @@ CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT
 # Made with the index's lookups (projections.index): a rebuild makes it once its rows are in.
 INDEXES = {"event_words_text": "ON {s}event_words USING GIN (to_tsvector('simple', words))"}
 DROP = "DROP TABLE IF EXISTS {s}event_words"
-INSERT = "INSERT INTO {s}event_words (id, words) VALUES (?, ?)"
+TABLE = "{s}event_words (id, words)"  # where a row's words go
+INSERT = f"INSERT INTO {TABLE} VALUES (?, ?)"
 MATCHING_IDS = "SELECT id FROM {s}event_words WHERE to_tsvector('simple', words) @@ to_tsquery('simple', ?)"
 IN_WORLD_ORDER = None  # a GIN index knows no order: text is one more filter on the row
 

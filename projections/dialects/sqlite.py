@@ -18,7 +18,8 @@ DROP = "DROP TABLE IF EXISTS {s}event_words"
 INDEXES: dict[str, str] = {}  # FTS5 keeps its own
 TERMS = "SELECT term FROM {s}event_word_terms WHERE term >= ? AND term < ? LIMIT ?"
 SPELLED_OUT = 32  # a longer prefix naming at most this many words is asked as those words
-INSERT = "INSERT INTO {s}event_words (rowid, words) VALUES (?, ?)"
+TABLE = "{s}event_words (rowid, words)"  # where a row's words go
+INSERT = f"INSERT INTO {TABLE} VALUES (?, ?)"
 MATCHING_IDS = "SELECT rowid & 4294967295 FROM {s}event_words WHERE event_words MATCH ?"
 # Matches in world order: the rows they are words of, `s`, joined by id. (A range on the key, which
 # one day's matches need, makes FTS5 give up reading in key order: the first page asks for none.)
