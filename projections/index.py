@@ -325,14 +325,19 @@ def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
 
 def bucket_of(start: str, end: str, known_from: int) -> tuple[int, int]:
     """(bucket, lead in days): the interval's length class, doubled, plus 1 if known before it began."""
-    began = None if start == WORLD_START else date.fromisoformat(start)
-    if began is None or end == WORLD_END:
-        length_class = LENGTH_CLASSES - 1
-    else:
-        days = (date.fromisoformat(end) - began).days
-        length_class = next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
-    lead = max(0, (began - day_of(known_from)).days) if began else 0
+    began, length_class = _span(start, end)
+    lead = max(0, began - day_of(known_from).toordinal()) if began else 0
     return length_class * 2 + (lead > 0), lead
+
+
+@lru_cache(maxsize=65536)  # an event's rows repeat its interval
+def _span(start: str, end: str) -> tuple[int | None, int]:
+    """(the day an occurred interval begins, as an ordinal, or None if unbounded; its length class)."""
+    began = None if start == WORLD_START else date.fromisoformat(start).toordinal()
+    if began is None or end == WORLD_END:
+        return began, LENGTH_CLASSES - 1
+    days = date.fromisoformat(end).toordinal() - began
+    return began, next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
 
 
 def start_day(start: str) -> int:
@@ -346,6 +351,7 @@ def longest_days(bucket: int) -> int | None:
     return None if length_class == LENGTH_CLASSES - 1 else 4 ** length_class - 1
 
 
+@lru_cache(maxsize=65536)  # knowledge times repeat across an event's rows
 def day_of(instant: int) -> date:
     """The UTC day an instant falls on."""
     return (_EPOCH + timedelta(microseconds=instant)).date()
