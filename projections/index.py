@@ -113,10 +113,12 @@ def prepare(store: Store) -> bool:
 def clear(tx: Tx) -> None:
     """Empty the index tables, for a rebuild."""
     text_index = dialects.for_dialect(tx.dialect.name)
-    tx.run("DELETE FROM {s}event_states")
-    tx.run("DELETE FROM {s}index_buckets")
-    tx.run("DELETE FROM {s}index_counts")
-    tx.run("DELETE FROM {s}event_facets")
+    tables = ["{s}event_states", "{s}index_buckets", "{s}index_counts", "{s}event_facets"]
+    if tx.dialect.name == "postgresql":  # at once, where DELETE would mark every row dead for VACUUM to find
+        tx.run(f"TRUNCATE {', '.join(tables)}")
+    else:  # SQLite empties a table whole when a DELETE names no rows
+        for table in tables:
+            tx.run(f"DELETE FROM {table}")
     tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
     for statement in ddl(tx.dialect, text_index.DDL):
         tx.run(statement)
@@ -224,7 +226,8 @@ def write_streams(tx: Tx, streams: dict[str, list[Logged]]) -> None:
     """Index whole streams of events not yet in the index: their rows, words, buckets and counts."""
     rows = [(event_id, rectangle) for event_id, entries in streams.items()
             for rectangle in rows_of_stream(event_id, entries)]
-    insert(tx, rows, unindexed=True)
+    with dialects.for_dialect(tx.dialect.name).bulk(tx):
+        insert(tx, rows, unindexed=True)
     count(tx, Counter(_latest([r for _, r in rows if r.recorded_to == clock.FOREVER])))
 
 

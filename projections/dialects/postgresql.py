@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT NULL)
 """
@@ -24,3 +26,8 @@ def query(prefixes: list[str], tx=None) -> str:
 
 
 BY_BUCKET = BY_EVENT = ""  # PostgreSQL's planner chooses from its statistics (ANALYZE after a rebuild)
+
+
+def bulk(tx) -> nullcontext:
+    """Nothing to hold: the GIN index is made after a rebuild's rows (projections.index)."""
+    return nullcontext()

@@ -8,6 +8,9 @@ end, however common the word.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 # The words are normalised before they get here: the tokenizer only splits them at spaces.
 DDL = """
 CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_words USING fts5(
@@ -16,6 +19,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_word_terms USING fts5vocab(event_wor
 """
 DROP = "DROP TABLE IF EXISTS {s}event_words"
 INDEXES: dict[str, str] = {}  # FTS5 keeps its own
+# FTS5 writes the words it holds to a new segment whenever they pass `hashsize` bytes (1 MB unless set),
+# and merges segments as they pile up: while a rebuild writes a chunk, a whole chunk's words gather first.
+HOLD_WORDS = "INSERT INTO {s}event_words (event_words, rank) VALUES ('hashsize', ?)"
+WORDS_HELD_IN_BULK, WORDS_HELD = 64 << 20, 1 << 20
 TERMS = "SELECT term FROM {s}event_word_terms WHERE term >= ? AND term < ? LIMIT ?"
 SPELLED_OUT = 32  # a longer prefix naming at most this many words is asked as those words
 TABLE = "{s}event_words (rowid, words)"  # where a row's words go
@@ -57,3 +64,11 @@ def _prefix(word: str, tx) -> str:
 # bucket's range through the (recorded_to, …) index; these name the index each range is built for.
 BY_BUCKET = "INDEXED BY event_states_bucket"
 BY_EVENT = "INDEXED BY event_states_event"
+
+
+@contextmanager
+def bulk(tx) -> Iterator[None]:
+    """Words written meanwhile are held (up to 64 MB); the setting is back before the transaction ends."""
+    tx.run(HOLD_WORDS, (WORDS_HELD_IN_BULK,))
+    yield
+    tx.run(HOLD_WORDS, (WORDS_HELD,))
