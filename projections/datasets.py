@@ -14,7 +14,7 @@ from domain import clock, datasets
 from domain.application import Timeline
 from domain.errors import DomainError, InvalidInput, Unavailable
 from domain.view import EventView
-from projections import index
+from projections import index, selection
 from projections.queries import AsOf, PointInTime, Reader, TimelineFilter
 
 CHUNK = 500
@@ -59,7 +59,7 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
                           as_of=AsOf(plan.known_at, clock.format_instant(recorded_at)))
 
 
-_CURRENT = f"recorded_to = {clock.FOREVER} AND known_to = {clock.FOREVER}"  # literals: see index.apply
+_CURRENT = f"s.recorded_to = {clock.FOREVER} AND s.known_to = {clock.FOREVER}"  # literals: see index.apply
 
 
 def _views_of(tx: Tx, event_ids: list[str]) -> dict[str, EventView]:
@@ -67,7 +67,8 @@ def _views_of(tx: Tx, event_ids: list[str]) -> dict[str, EventView]:
     found = {}
     for start in range(0, len(event_ids), CHUNK):
         chunk = event_ids[start:start + CHUNK]
-        for row in tx.rows(f"SELECT view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(chunk))}) "
+        for row in tx.rows(f"SELECT v.view FROM {selection.ROW} {selection.VIEW} "
+                           f"WHERE s.event_id IN ({', '.join('?' * len(chunk))}) "
                            f"AND {_CURRENT}", chunk):
             view = _views.decode(bytes(row["view"]))
             found[view.id] = view

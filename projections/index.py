@@ -5,13 +5,16 @@ record times [recorded_from, recorded_to), as in SQL:2011 system-and-application
 time tables. An appended entry (record time r, knowledge time k) closes, at r,
 the current rows still valid at some K >= k, and inserts the refolded states
 from the earliest closed row onwards; rows before k are untouched. A query at
-(K, R) is then one indexed lookup, never a replay.
+(K, R) is then one indexed lookup, never a replay. Each row's view (the event
+as the API shows it, a few kilobytes) lives apart in `event_views`, under the
+row's id: rows stay small, so the filters read many to a page, and a query reads
+views only for the rows it answers with.
 
 Windows in world time are served by buckets (docs/index.md): a row's bucket
 is the length class of its occurred interval (at most 4^c - 1 days, or
 unbounded) and whether it was known before it began; `index_buckets` keeps
-each bucket's largest lead, so a window and a knowledge time bound every
-bucket's range of occurred starts.
+each bucket's largest lead and longest interval, so a window and a knowledge
+time bound every bucket's range of occurred starts.
 
 Rows are applied in the append's own transaction and tracked by position, so
 each entry is applied exactly once; `rebuild` rebuilds the tables from the log.
@@ -34,7 +37,9 @@ from projections import dialects
 from projections.matching import normalise, occurred_bounds, text_words, words
 
 NAME = "event_states"
-SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets and counts of names
+# 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words, views apart,
+# each bucket's longest interval
+SCHEMA_VERSION = 3
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
 _EPOCH = datetime(1970, 1, 1)
@@ -57,11 +62,13 @@ CREATE TABLE IF NOT EXISTS {s}event_states (
     recorded_from {int} NOT NULL, recorded_to {int} NOT NULL, visible {int} NOT NULL, retracted {int} NOT NULL,
     kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
     bucket {int} NOT NULL, agreement_status TEXT, actors TEXT NOT NULL, places TEXT NOT NULL, tags TEXT NOT NULL,
-    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, view {blob} NOT NULL);
+    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, title {blob} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}event_views (id {int} PRIMARY KEY, view {blob} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}event_facets (
     facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
     PRIMARY KEY (facet, bucket, occurred_start, event_id));
-CREATE TABLE IF NOT EXISTS {s}index_buckets (bucket {int} PRIMARY KEY, max_lead {int} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}index_buckets (
+    bucket {int} PRIMARY KEY, max_lead {int} NOT NULL, max_days {int} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}index_counts (
     list TEXT NOT NULL, name TEXT NOT NULL, count {int} NOT NULL, PRIMARY KEY (list, name));
 INSERT INTO {s}projection_position SELECT 'event_states', 0
@@ -79,7 +86,7 @@ LOOKUP_INDEXES = {
     "event_states_event": "ON {s}event_states (event_id, recorded_to, known_from)",
     "event_states_track": "ON {s}event_states (track, occurred_start, event_id) WHERE track IS NOT NULL",
 }
-DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}index_buckets",
+DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}event_views", "DROP TABLE IF EXISTS {s}index_buckets",
         "DROP TABLE IF EXISTS {s}index_counts", "DROP TABLE IF EXISTS {s}event_facets",
         "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
 
@@ -99,7 +106,7 @@ def prepare(store: Store) -> bool:
         row = tx.one("SELECT version FROM {s}projection_schema WHERE name = ?", (NAME,))
         outdated = row is None or row["version"] != SCHEMA_VERSION
         if outdated:
-            for statement in [*DROP, dialects.for_dialect(tx.dialect.name).DROP]:
+            for statement in [*DROP, *dialects.for_dialect(tx.dialect.name).DROP]:
                 tx.run(statement)
             tx.run("DELETE FROM {s}projection_schema WHERE name = ?", (NAME,))
             tx.run("INSERT INTO {s}projection_schema VALUES (?, ?)", (NAME, SCHEMA_VERSION))
@@ -113,13 +120,14 @@ def prepare(store: Store) -> bool:
 def clear(tx: Tx) -> None:
     """Empty the index tables, for a rebuild."""
     text_index = dialects.for_dialect(tx.dialect.name)
-    tables = ["{s}event_states", "{s}index_buckets", "{s}index_counts", "{s}event_facets"]
+    tables = ["{s}event_states", "{s}event_views", "{s}index_buckets", "{s}index_counts", "{s}event_facets"]
     if tx.dialect.name == "postgresql":  # at once, where DELETE would mark every row dead for VACUUM to find
         tx.run(f"TRUNCATE {', '.join(tables)}")
     else:  # SQLite empties a table whole when a DELETE names no rows
         for table in tables:
             tx.run(f"DELETE FROM {table}")
-    tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
+    for statement in text_index.DROP:  # an FTS5 table without content cannot be emptied row by row
+        tx.run(statement)
     for statement in ddl(tx.dialect, text_index.DDL):
         tx.run(statement)
 
@@ -274,27 +282,30 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]], unindexed: bool = F
     described: dict[int, tuple] = {}  # by the state's identity: rows often share one state
     rows = [_row(first + offset, event_id, rectangle, described)
             for offset, (event_id, rectangle) in enumerate(rectangles)]
+    states, views = [row[:-1] for row, _, _, _ in rows], [(row[0], row[-1]) for row, _, _, _ in rows]
     text_index = dialects.for_dialect(tx.dialect.name)
     # In key order: FTS5 flushes what it holds to a new segment whenever a key is not above the last.
     texts = sorted((text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows)
     faceted = sorted({(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets})
     if unindexed:
-        tx.copy("{s}event_states", [row for row, _, _, _ in rows])
-        tx.copy(text_index.TABLE, texts)
+        tx.copy("{s}event_states", states)
+        tx.copy("{s}event_views", views)
         tx.copy("{s}event_facets", faceted)
     else:
         tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [row for row, _, _, _ in rows])
-        tx.many(text_index.INSERT, texts)
+                states)
+        tx.many("INSERT INTO {s}event_views VALUES (?, ?)", views)
         tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", faceted)
-    leads: dict[int, int] = {}
+    text_index.write(tx, texts, unindexed)
+    known = {row["bucket"]: (row["max_lead"], row["max_days"])
+             for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")}
+    widest = dict(known)
     for row, _, lead, _ in rows:
-        leads[row[12]] = max(lead, leads.get(row[12], 0))
-    known = {row["bucket"]: row["max_lead"] for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets")}
-    tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?",
-            [(bucket,) for bucket, lead in leads.items() if bucket in known and lead > known[bucket]])
-    tx.many("INSERT INTO {s}index_buckets VALUES (?, ?)",
-            [(bucket, lead) for bucket, lead in leads.items() if bucket not in known or lead > known[bucket]])
+        most_lead, most_days = widest.get(row[12], (0, 0))
+        widest[row[12]] = (max(lead, most_lead), max(length_days(row[10], row[11]), most_days))
+    widened = {bucket: bounds for bucket, bounds in widest.items() if known.get(bucket) != bounds}
+    tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?", [(bucket,) for bucket in widened if bucket in known])
+    tx.many("INSERT INTO {s}index_buckets VALUES (?, ?, ?)", [(bucket, *bounds) for bucket, bounds in widened.items()])
 
 
 def advance(event_id: str, current: list[_Rectangle], entries: list[Logged], folds: dict | None = None):
@@ -348,6 +359,13 @@ def start_day(start: str) -> int:
     return 0 if start == WORLD_START else date.fromisoformat(start).toordinal()
 
 
+def length_days(start: str, end: str) -> int:
+    """How many days an occurred interval lasts; 0 if it has no start or no end (its class is unbounded)."""
+    if start == WORLD_START or end == WORLD_END:
+        return 0
+    return start_day(end) - start_day(start)
+
+
 def longest_days(bucket: int) -> int | None:
     """The longest occurred interval a bucket holds, in days; None for unbounded."""
     length_class = bucket // 2
@@ -385,7 +403,9 @@ def _describe(state: EventState) -> tuple:
     places, place_names, place_facets = _place_columns(tuple(view.places))
     tags, tag_facets = _tag_columns(tuple(view.tags))
     columns = (int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track),
-               view.agreement_status, actors, places, tags, actor_names, place_names, _encoder.encode(view))
+               view.agreement_status, actors, places, tags, actor_names, place_names,
+               view.title.encode(),  # as bytes: exact on both backends, NUL included (see nul_safe)
+               _encoder.encode(view))
     return start, end, columns, _text(view.title, view.summary), actor_facets | place_facets | tag_facets
 
 

@@ -9,11 +9,24 @@ CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT
 """
 # Made with the index's lookups (projections.index): a rebuild makes it once its rows are in.
 INDEXES = {"event_words_text": "ON {s}event_words USING GIN (to_tsvector('simple', words))"}
-DROP = "DROP TABLE IF EXISTS {s}event_words"
+DROP = ["DROP TABLE IF EXISTS {s}event_words"]
 TABLE = "{s}event_words (id, words)"  # where a row's words go
 INSERT = f"INSERT INTO {TABLE} VALUES (?, ?)"
 MATCHING_IDS = "SELECT id FROM {s}event_words WHERE to_tsvector('simple', words) @@ to_tsquery('simple', ?)"
 IN_WORLD_ORDER = None  # a GIN index knows no order: text is one more filter on the row
+
+
+def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> None:
+    """`unindexed`: rows of events not yet indexed, whose words are copied in."""
+    if unindexed:
+        tx.copy(TABLE, keyed_words)
+    else:
+        tx.many(INSERT, keyed_words)
+
+
+def bulk(tx) -> nullcontext:
+    """Nothing to hold: the GIN index is made after a rebuild's rows (projections.index)."""
+    return nullcontext()
 
 
 def text_key(row_id: int, start_day: int) -> int:
@@ -26,8 +39,3 @@ def query(prefixes: list[str], tx=None) -> str:
 
 
 BY_BUCKET = BY_EVENT = ""  # PostgreSQL's planner chooses from its statistics (ANALYZE after a rebuild)
-
-
-def bulk(tx) -> nullcontext:
-    """Nothing to hold: the GIN index is made after a rebuild's rows (projections.index)."""
-    return nullcontext()

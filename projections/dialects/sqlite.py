@@ -15,18 +15,30 @@ from contextlib import contextmanager
 DDL = """
 CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_words USING fts5(
     words, content='', prefix='1 2 3', tokenize='unicode61 remove_diacritics 0');
-CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_word_terms USING fts5vocab(event_words, 'row')
+CREATE TABLE IF NOT EXISTS {s}event_terms (term TEXT PRIMARY KEY) WITHOUT ROWID
 """
-DROP = "DROP TABLE IF EXISTS {s}event_words"
+# Every word ever indexed, for spelling out a prefix: FTS5's own vocabulary table counts each word's
+# rows as it lists it, so reading it costs as much as the word is common (milliseconds at 100k rows).
+DROP = ["DROP TABLE IF EXISTS {s}event_words", "DROP TABLE IF EXISTS {s}event_terms",
+        "DROP TABLE IF EXISTS {s}event_word_terms"]  # the vocabulary table of schema version 2
 INDEXES: dict[str, str] = {}  # FTS5 keeps its own
+TERMS = "SELECT term FROM {s}event_terms WHERE term >= ? AND term < ? LIMIT ?"
+SPELLED_OUT = 32  # a longer prefix naming at most this many words is asked as those words
+TABLE = "{s}event_words (rowid, words)"  # where a row's words go
+INSERT = f"INSERT INTO {TABLE} VALUES (?, ?)"
 # FTS5 writes the words it holds to a new segment whenever they pass `hashsize` bytes (1 MB unless set),
 # and merges segments as they pile up: while a rebuild writes a chunk, a whole chunk's words gather first.
 HOLD_WORDS = "INSERT INTO {s}event_words (event_words, rank) VALUES ('hashsize', ?)"
 WORDS_HELD_IN_BULK, WORDS_HELD = 64 << 20, 1 << 20
-TERMS = "SELECT term FROM {s}event_word_terms WHERE term >= ? AND term < ? LIMIT ?"
-SPELLED_OUT = 32  # a longer prefix naming at most this many words is asked as those words
-TABLE = "{s}event_words (rowid, words)"  # where a row's words go
-INSERT = f"INSERT INTO {TABLE} VALUES (?, ?)"
+
+
+def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> None:
+    """Index each row's words (space-separated, normalised) under its key, and remember new words.
+
+    `unindexed` (rows of events not yet indexed) changes nothing here: SQLite copies by INSERT."""
+    tx.many(INSERT, keyed_words)
+    terms = sorted({word for _, text in keyed_words for word in text.split(" ") if word})
+    tx.many("INSERT INTO {s}event_terms VALUES (?) ON CONFLICT DO NOTHING", [(term,) for term in terms])
 MATCHING_IDS = "SELECT rowid & 4294967295 FROM {s}event_words WHERE event_words MATCH ?"
 # Matches in world order: the rows they are words of, `s`, joined by id. (A range on the key, which
 # one day's matches need, makes FTS5 give up reading in key order: the first page asks for none.)
