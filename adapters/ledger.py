@@ -43,6 +43,12 @@ class Stamped:
     rows: list[tuple] = field(default_factory=list)  # ledger rows, in LEDGER_COLUMNS order
     stored: list[StoredEvent] = field(default_factory=list)
 
+    def extend(self, other: Stamped) -> None:
+        self.receipts += other.receipts
+        self.appended += other.appended
+        self.rows += other.rows
+        self.stored += other.stored
+
 
 def stamp(pending: list[Pending], head: tuple[int, int], recorded_by: str) -> Stamped:
     """Stamp entries appended after `head` (last position, its record time): positions follow on

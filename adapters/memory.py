@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from adapters import codec
 from adapters.ledger import stamp
 from domain import clock
-from domain.ports import IdempotentReplay, Pending, Receipt, StoreConflict
+from domain.ports import Append, IdempotentReplay, Pending, Receipt, StoreConflict
 from domain.view import Logged
 
 
@@ -67,3 +67,12 @@ class MemoryStore:
             if idempotency:
                 self.keys[idempotency[:2]] = (idempotency[2], stamped.receipts)
             return stamped.receipts
+
+    def append_many(self, appends: list[Append]) -> list[list[Receipt] | Exception]:
+        outcomes: list[list[Receipt] | Exception] = []
+        for append in appends:
+            try:
+                outcomes.append(self.append(append.pending, append.recorded_by, append.idempotency))
+            except (IdempotentReplay, StoreConflict) as refused:
+                outcomes.append(refused)
+        return outcomes

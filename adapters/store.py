@@ -32,10 +32,10 @@ from adapters.sqlite import SQLiteLedgerRecorder
 from adapters.sqlite_pool import StatementCachingPool
 from domain import clock
 from domain.errors import Unavailable
-from domain.ports import IdempotentReplay, Pending, Receipt, StoreConflict
+from domain.ports import Append, IdempotentReplay, Pending, Receipt, StoreConflict
 from domain.view import Logged
 
-__all__ = ["IdempotentReplay", "Pending", "Receipt", "Store", "StoreConflict", "Tx"]
+__all__ = ["Append", "IdempotentReplay", "Pending", "Receipt", "Store", "StoreConflict", "Tx"]
 
 
 # The ledger's event_id as the stored events' key. On PostgreSQL a plain CAST fails the whole query on
@@ -198,16 +198,55 @@ class Store:
     def append(self, pending: list[Pending], recorded_by: str,
                idempotency: tuple[str, str, str] | None = None) -> list[Receipt]:
         """Append entries atomically; `idempotency` is (principal, key, request hash)."""
+        outcome = self.append_many([Append(pending=pending, recorded_by=recorded_by, idempotency=idempotency)])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def append_many(self, appends: list[Append]) -> list[list[Receipt] | Exception]:
+        """Several appends, each atomic and answered as if made alone, in one transaction: under
+        concurrent writers one BEGIN, head read, index update and COMMIT serve them all.
+
+        An append whose idempotency key is used gets its IdempotentReplay and leaves the others. A
+        taken (event, version) or claim id fails the whole transaction, the group's entries being
+        written together: then each append is made again alone, so that the one at fault gets its
+        StoreConflict alone; so does any other failure but the store's being out of reach."""
+        try:
+            return self._append_together(appends)
+        except StoreConflict as conflict:
+            if len(appends) == 1:
+                return [conflict]
+        except Exception as error:
+            if len(appends) == 1 or isinstance(error, Unavailable):
+                raise
+        return [self._append_alone(append) for append in appends]
+
+    def _append_alone(self, append: Append) -> list[Receipt] | Exception:
+        try:
+            return self._append_together([append])[0]
+        except Exception as error:
+            return error
+
+    def _append_together(self, appends: list[Append]) -> list[list[Receipt] | Exception]:
+        outcomes: list[list[Receipt] | Exception] = []
         with self.write() as tx:
-            if idempotency and (known := self.recorder.idempotent(tx.cursor, idempotency[0], idempotency[1])):
-                raise IdempotentReplay(*known)
-            stamped = stamp(pending, self.head(tx), recorded_by)
-            self.recorder.record(tx.cursor, stamped)
-            if idempotency:
-                self.recorder.remember(tx.cursor, idempotency, stamped.receipts)
-            for hook in self.on_append:
-                hook(tx, stamped.appended)
-            return stamped.receipts
+            head, group = self.head(tx), Stamped()
+            for append in appends:
+                if append.idempotency and (known := self.recorder.idempotent(tx.cursor, *append.idempotency[:2])):
+                    outcomes.append(IdempotentReplay(*known))
+                    continue
+                stamped = stamp(append.pending, head, append.recorded_by)
+                if append.idempotency:  # before the next append looks its key up
+                    self.recorder.remember(tx.cursor, append.idempotency, stamped.receipts)
+                outcomes.append(stamped.receipts)
+                group.extend(stamped)
+                if stamped.rows:
+                    head = (stamped.rows[-1][0], stamped.rows[-1][5])
+            if group.rows:
+                self.recorder.record(tx.cursor, group)
+                for hook in self.on_append:
+                    hook(tx, group.appended)
+        return outcomes
 
     def idempotent(self, principal: str, key: str) -> tuple[str, list[Receipt]] | None:
         with self.read() as tx:

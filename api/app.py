@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from adapters.signing import load_key
 from adapters.store import Store
 from api import __version__
+from api.appender import Appender
 from api.auth import Tokens
 from api.controllers.audit import LogController, ProofController
 from api.controllers.diff import DiffController
@@ -60,8 +61,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         replicas = Replicas(store, settings.read_database_urls)
         key = load_key(settings.signing_key, settings.data_dir)
         log_reader = LogReader(store)
-        app.state.update(store=store, timeline=Timeline(store), reader=Reader(store), log_reader=log_reader,
-                         replicas=replicas, tail=Tail(store, log_reader), audit=Audit(store, key))
+        timeline = Timeline(store)
+        # Appends have their own thread (api/appender.py): reads queued for the shared ones never hold one back.
+        appender = Appender(timeline)
+        app.state.update(store=store, timeline=timeline, appender=appender, reader=Reader(store),
+                         log_reader=log_reader, replicas=replicas, tail=Tail(store, log_reader), audit=Audit(store, key))
         if settings.load_fixtures:
             from api.loading import load_fixtures_if_empty
 
@@ -73,6 +77,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 yield
                 background.cancel_scope.cancel()
         finally:
+            appender.close()
             store.close()
             replicas.close()
 

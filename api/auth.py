@@ -59,14 +59,16 @@ def _require(connection: ASGIConnection, role: str) -> None:
         raise PermissionDeniedException(detail=f"this needs the {role} role; the token's role is {principal.role}")
 
 
-def writer(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+# The guards are coroutines although they never wait: Litestar runs a plain-function guard in a worker
+# thread, a thread hop on every request for a hash and a comparison.
+async def writer(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     _require(connection, "writer")
 
 
-def auditor(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def auditor(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     _require(connection, "auditor")
 
 
-def reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def reader(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if connection.app.state.settings.read_token_required and principal_of(connection) is None:
         raise NotAuthorizedException(detail="reads need a valid bearer token here")

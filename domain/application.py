@@ -3,19 +3,24 @@
 Each command is decided against its event's state folded from the whole log
 (the same fold the read side uses) plus what earlier commands of the batch add;
 the store's (id, version) key catches anyone who appended in between, and the
-commands are decided again.
+commands are decided again. Writes that arrive together (the API's concurrent
+requests) are decided one by one and appended in one transaction, each still
+atomic and answered as if alone.
 """
 
 from __future__ import annotations
 
 import uuid
+from contextlib import ExitStack
+
+import msgspec
 
 from domain import clock, rules
 from domain.commands import Op, ReportEvent, TakeStance, entity_id
 from domain.decide import decide
 from domain.entries import ClaimMade
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from domain.ports import EventStore, IdempotentReplay, Pending, Receipt, StoreConflict
+from domain.ports import Append, EventStore, IdempotentReplay, Pending, Receipt, StoreConflict
 from domain.view import Logged, fold
 
 ATTEMPTS = 8
@@ -25,27 +30,73 @@ class IdempotencyMismatch(InvalidInput):
     pass
 
 
+class Write(msgspec.Struct, frozen=True, kw_only=True):
+    """One request's commands, appended atomically; `idempotency` is (principal, key, request hash)."""
+
+    ops: list[Op]
+    recorded_by: str
+    batch: bool = False
+    idempotency: tuple[str, str, str] | None = None
+
+
 class Timeline:
     def __init__(self, store: EventStore):
         self.store = store
 
     def execute(self, ops: list[Op], recorded_by: str, *, batch: bool = False,
                 idempotency: tuple[str, str, str] | None = None) -> list[Receipt]:
-        """Append the entries the commands call for, atomically; `idempotency` is (principal, key, request hash).
+        """Append the entries the commands call for, atomically.
 
         A retry with a used key gets the first answer back and stores nothing."""
+        outcome = self.execute_many([Write(ops=ops, recorded_by=recorded_by, batch=batch, idempotency=idempotency)])[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def execute_many(self, writes: list[Write]) -> list[list[Receipt] | Exception]:
+        """Several requests' writes, each decided and answered as if made alone, appended together
+        (one transaction serves them all); a write refused gets its error and leaves the others."""
+        outcomes: list[list[Receipt] | Exception | None] = [None] * len(writes)
+        undecided = list(range(len(writes)))
         for _ in range(ATTEMPTS):
-            if idempotency and (known := self.store.idempotent(idempotency[0], idempotency[1])):
-                return _replay(idempotency, *known)
-            with self.store.read() as tx:
-                pending = _Plan(self.store, tx, batch).plan(ops)
-            try:
-                return self.store.append(pending, recorded_by, idempotency)
-            except IdempotentReplay as replay:
-                return _replay(idempotency, replay.request_hash, replay.receipts)
-            except StoreConflict:
-                continue  # someone appended first: decide again against the new state
-        raise Conflict("the event is being written by others; retry")
+            planned: list[tuple[int, Append]] = []
+            for index in undecided:
+                try:
+                    decided = self._decide(writes[index])
+                except Exception as error:  # refused (or worse) alone: the group's other writes go on
+                    outcomes[index] = error
+                    continue
+                if isinstance(decided, Append):
+                    planned.append((index, decided))
+                else:
+                    outcomes[index] = decided
+            undecided = []
+            if not planned:
+                break
+            stored = self.store.append_many([append for _, append in planned])
+            for (index, append), outcome in zip(planned, stored, strict=True):
+                if isinstance(outcome, StoreConflict):
+                    undecided.append(index)  # someone appended first: decide again against the new state
+                elif isinstance(outcome, IdempotentReplay):  # the same key, in a write that came first
+                    try:
+                        outcomes[index] = _replay(append.idempotency, outcome.request_hash, outcome.receipts)
+                    except IdempotencyMismatch as mismatch:
+                        outcomes[index] = mismatch
+                else:
+                    outcomes[index] = outcome
+            if not undecided:
+                break
+        for index in undecided:
+            outcomes[index] = Conflict("the event is being written by others; retry")
+        return outcomes
+
+    def _decide(self, write: Write) -> Append | list[Receipt]:
+        """The append a write calls for; for a retry with a used key, the first answer."""
+        if write.idempotency and (known := self.store.idempotent(write.idempotency[0], write.idempotency[1])):
+            return _replay(write.idempotency, *known)
+        with _Plan(self.store, write.batch) as plan:
+            pending = plan.plan(write.ops)
+        return Append(pending=pending, recorded_by=write.recorded_by, idempotency=write.idempotency)
 
 
 def _replay(idempotency: tuple[str, str, str], request_hash: str, receipts: list[Receipt]) -> list[Receipt]:
@@ -58,12 +109,28 @@ class _Plan:
     """Decides a sequence of commands against the log plus what earlier ones add; it is also
     what the decisions ask (`Known`) about other events and claims."""
 
-    def __init__(self, store: EventStore, tx, batch: bool):
-        self.store, self.tx, self.batch = store, tx, batch
+    def __init__(self, store: EventStore, batch: bool):
+        self.store, self.batch = store, batch
+        self.reading = ExitStack()
+        self._tx = None
         self.now = clock.now_micros()
         self.streams: dict[str, list[Logged]] = {}
         self.claims: dict[str, str] = {}  # claims made earlier in this plan → their event
         self.pending: list[Pending] = []
+
+    def __enter__(self) -> _Plan:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.reading.close()
+
+    @property
+    def tx(self):
+        """One read transaction for all the plan's reads, begun at the first: a report under a new
+        id reads nothing, and then costs the store nothing until it is appended."""
+        if self._tx is None:
+            self._tx = self.reading.enter_context(self.store.read())
+        return self._tx
 
     def plan(self, ops: list[Op]) -> list[Pending]:
         if len(ops) > 1:

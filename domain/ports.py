@@ -34,6 +34,14 @@ class Receipt(msgspec.Struct, kw_only=True):
     claim_id: str | None = None
 
 
+class Append(msgspec.Struct, kw_only=True):
+    """One atomic append: its entries, who records them, and its (principal, key, request hash)."""
+
+    pending: list[Pending]
+    recorded_by: str
+    idempotency: tuple[str, str, str] | None = None
+
+
 class StoreConflict(Exception):
     """A uniqueness constraint refused the append: someone else wrote first."""
 
@@ -65,3 +73,8 @@ class EventStore(Protocol):
 
     def append(self, pending: list[Pending], recorded_by: str,
                idempotency: tuple[str, str, str] | None = None) -> list[Receipt]: ...
+
+    def append_many(self, appends: list[Append]) -> list[list[Receipt] | Exception]:
+        """Each append atomic and answered as if made alone: its receipts, or the StoreConflict or
+        IdempotentReplay that refused it."""
+        ...

@@ -26,6 +26,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import pairwise
 
 import msgspec
 
@@ -390,6 +391,12 @@ def _row(row_id: int, event_id: str, rectangle: _Rectangle, described: dict[int,
     return row, text, lead, facets
 
 
+def name_keys(named: list[str]) -> list[str]:
+    """The facets of a name of these words, or of a run of them asked for: each word, and each two
+    words in a row (a given name is shared by many people; a given and a family name, by few)."""
+    return [facet("actor", key) for key in (*named, *(f"{a} {b}" for a, b in pairwise(named)))]
+
+
 def facet(list_name: str, key: str) -> str:
     """A facet of `event_facets`: an actor's name word, a tag or a place's name or country, normalised."""
     return nul_safe(f"{list_name}{SEP}{key}")
@@ -414,7 +421,7 @@ def _describe(state: EventState) -> tuple:
 def _actor_columns(actors: tuple) -> tuple[str, str, frozenset[str]]:
     """(the actors column, their names, their facets)."""
     column = nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in actors) + SEP)
-    return column, _names(actors), frozenset(facet("actor", word) for a in actors for word in words(a.name))
+    return column, _names(actors), frozenset(key for a in actors for key in name_keys(words(a.name)))
 
 
 @lru_cache(maxsize=4096)

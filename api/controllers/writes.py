@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 from typing import Annotated
 
-import anyio.to_thread
 import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
@@ -15,6 +13,7 @@ from api.auth import principal_of, writer
 from api.batches import batch_ops
 from api.params import if_match
 from api.schemas import BatchAnswer, BatchRequest, WriteAnswer
+from domain.application import Write
 from domain.commands import (
     AddSource,
     CorrectEvent,
@@ -42,9 +41,8 @@ async def append(request: Request, ops: list[Op], *, batch: bool = False) -> lis
         fingerprint = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n"
                                      + await request.body()).hexdigest()
         idempotency = (principal.name, key, fingerprint)
-    timeline = request.app.state.timeline
-    return await anyio.to_thread.run_sync(
-        partial(timeline.execute, ops, principal.name, batch=batch, idempotency=idempotency))
+    return await request.app.state.appender.execute(
+        Write(ops=ops, recorded_by=principal.name, batch=batch, idempotency=idempotency))
 
 
 async def write_one(request: Request, op: Op, location: str) -> Response[WriteAnswer]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.e2e.conftest import AUDITOR, WRITER, event_body, source
@@ -29,6 +31,21 @@ async def test_a_client_chosen_id_is_kept_and_a_taken_one_is_a_409(client):
     again = await client.post("/v1/events", json=event_body(id=chosen), headers=WRITER)
     assert again.status_code == 409
     assert again.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_writes_sent_at_once_are_each_answered_as_if_alone_and_a_taken_id_fails_alone(client):
+    chosen = "3f1c1a52-5b8e-4b7a-9a39-1a0c7a1d2b02"
+    bodies = [event_body(title=f"Round {n}") for n in range(12)] + [event_body(id=chosen)] * 3
+    answers = await asyncio.gather(*(client.post("/v1/events", json=body, headers=WRITER) for body in bodies))
+    assert sorted(answer.status_code for answer in answers) == [201] * 13 + [409] * 2
+    stored = [answer.json() for answer in answers if answer.status_code == 201]
+    assert sorted(receipt["position"] for receipt in stored) == list(range(1, 14))
+    log = {item["position"]: item for item in (await client.get("/v1/log?limit=1000", headers=AUDITOR)).json()["items"]}
+    assert len(log) == 13
+    for receipt in stored:
+        entry = log[receipt["position"]]
+        assert (entry["event_id"], entry["hash"], entry["recorded_at"]) == (receipt["id"], receipt["hash"],
+                                                                          receipt["recorded_at"])
 
 
 @pytest.mark.parametrize("body, field", [

@@ -14,7 +14,7 @@ from adapters.memory import MemoryStore
 from adapters.store import Store
 from domain import clock
 from domain.entries import ClaimMade, EventReported, SourceAdded
-from domain.ports import IdempotentReplay, Pending, StoreConflict
+from domain.ports import Append, IdempotentReplay, Pending, StoreConflict
 from tests.builders import source
 from tests.conftest import drop_schema, fresh_schema_url
 
@@ -125,3 +125,30 @@ def test_an_empty_store_has_no_head_and_no_streams(event_store):
         assert event_store.head(tx) == (0, 0)
         assert event_store.stream(tx, EVENT) == []
     assert event_store.size() == 0
+
+
+def test_appends_made_together_are_each_atomic_and_a_refused_one_leaves_the_others(event_store):
+    third = str(uuid.uuid4())
+    event_store.append([pending(EVENT, 1, reported())], "alice", ("alice", "k1", "hash-1"))
+    outcomes = event_store.append_many([
+        Append(pending=[pending(OTHER, 1, reported("Other")), pending(OTHER, 2, SourceAdded(source=source()))],
+               recorded_by="bob"),
+        Append(pending=[pending(third, 1, reported("Third")), pending(EVENT, 1, reported("Again"))],
+               recorded_by="bob"),  # EVENT's version 1 is taken: neither of its entries is stored
+        Append(pending=[pending(third, 1, reported("Third"))], recorded_by="carol", idempotency=("carol", "k2", "h")),
+        Append(pending=[pending(str(uuid.uuid4()), 1, reported())], recorded_by="alice",
+               idempotency=("alice", "k1", "hash-3")),
+        Append(pending=[pending(str(uuid.uuid4()), 1, reported())], recorded_by="carol",
+               idempotency=("carol", "k2", "h")),  # the key the third append used just before
+    ])
+    assert [[r.position for r in o] if isinstance(o, list) else type(o) for o in outcomes] == [
+        [2, 3], StoreConflict, [4], IdempotentReplay, IdempotentReplay]
+    assert outcomes[4].receipts == outcomes[2]
+    assert outcomes[3].request_hash == "hash-1"
+    assert event_store.size() == 4
+    assert event_store.idempotent("carol", "k2") == ("h", outcomes[2])
+    with event_store.read() as tx:
+        assert [e.position for e in event_store.stream(tx, third)] == [4]
+        assert len(event_store.stream(tx, EVENT)) == 1
+        times = [event_store.stream(tx, event_id)[-1].recorded_at for event_id in (EVENT, OTHER, third)]
+    assert times == sorted(set(times))
