@@ -7,6 +7,8 @@ and the audit replay folds the log from scratch. They cannot drift.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from msgspec import Struct, structs
 
 from domain import clock, rules
@@ -38,9 +40,8 @@ class Logged(Struct, frozen=True, kw_only=True):
     recorded_at: int
     entry: object
 
-    @property
-    def order(self) -> tuple[int, int]:
-        return (self.known_at, self.position)
+
+_ORDER = attrgetter("known_at", "position")  # a stream's entries in knowledge order, then log order
 
 
 class SourceView(Source, kw_only=True):
@@ -131,7 +132,7 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
     report, which needs only to be recorded.
     """
     report = next(item.entry for item in recorded if isinstance(item.entry, EventReported))
-    seen = sorted((item for item in recorded if item.known_at <= known_at), key=lambda item: item.order)
+    seen = sorted((item for item in recorded if item.known_at <= known_at), key=_ORDER)
     fields = {name: getattr(report, name) for name in ("kind", "title", "summary", "occurred", "places",
                                                       "actors", "track", "tags", "codes", "fatalities")}
     openers = [item for item in seen if isinstance(item.entry, (EventReported, SourceAdded))]
@@ -160,7 +161,8 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
             marks.append((isinstance(entry, EventRetracted), item))
     retracted = rules.is_retracted(mark for mark, _ in marks)
     version = max((item.version for item in seen), default=0)
-    parties = [a.name for a in _actors(fields["actors"]) if a.role in ("party", "signatory")]
+    actors = _actors(fields["actors"])
+    parties = [a.name for a in actors if a.role in ("party", "signatory")]
     view = EventView(
         id=event_id,
         kind=fields["kind"],
@@ -168,12 +170,12 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
         summary=fields["summary"] or "",
         occurred=normalise(fields["occurred"]),
         places=_places(fields["places"]),
-        actors=_actors(fields["actors"]),
+        actors=actors,
         track=fields["track"],
         tags=list(fields["tags"] or []),
         codes=_codes(fields["codes"]),
         status="retracted" if retracted else "active",
-        known_since=clock.format_instant(min(item.known_at for item in openers)) if openers else None,
+        known_since=clock.format_instant(openers[0].known_at) if openers else None,  # seen is in knowledge order
         version=version,
         sources=[_source_view(item) for item in openers],
         claims=[_claim_view(event_id, claim_id, c) for claim_id, c in claims.items()],

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from itertools import pairwise
 
 import msgspec
@@ -34,7 +35,7 @@ from domain import clock
 from domain.dates import WORLD_END, WORLD_START
 from domain.view import EventState, Logged, fold
 from projections import dialects
-from projections.matching import normalise, occurred_bounds, search_words, words
+from projections.matching import normalise, occurred_bounds, text_words, words
 
 NAME = "event_states"
 # 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words, views apart,
@@ -64,15 +65,6 @@ CREATE TABLE IF NOT EXISTS {s}event_states (
     bucket {int} NOT NULL, agreement_status TEXT, actors TEXT NOT NULL, places TEXT NOT NULL, tags TEXT NOT NULL,
     actor_names TEXT NOT NULL, place_names TEXT NOT NULL, title {blob} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}event_views (id {int} PRIMARY KEY, view {blob} NOT NULL);
-CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to, occurred_start, event_id);
-CREATE INDEX IF NOT EXISTS event_states_world_when ON {s}event_states
-    (occurred_start, event_id, recorded_from, recorded_to, known_from, known_to, visible, retracted);
-CREATE INDEX IF NOT EXISTS event_states_bucket ON {s}event_states
-    (bucket, occurred_start, event_id, recorded_to, recorded_from, known_from, known_to, visible, retracted,
-     occurred_end, kind);
-CREATE INDEX IF NOT EXISTS event_states_event ON {s}event_states (event_id, recorded_to, known_from);
-CREATE INDEX IF NOT EXISTS event_states_track ON {s}event_states (track, occurred_start, event_id)
-    WHERE track IS NOT NULL;
 CREATE TABLE IF NOT EXISTS {s}event_facets (
     facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
     PRIMARY KEY (facet, bucket, occurred_start, event_id));
@@ -83,6 +75,18 @@ CREATE TABLE IF NOT EXISTS {s}index_counts (
 INSERT INTO {s}projection_position SELECT 'event_states', 0
     WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states')
 """
+# The lookups' indexes, by name. A rebuild drops them and makes them again once its rows are in:
+# an index built from all its rows at once costs a fraction of one kept up row by row.
+LOOKUP_INDEXES = {
+    "event_states_current": "ON {s}event_states (recorded_to, occurred_start, event_id)",
+    "event_states_world_when": "ON {s}event_states "
+                               "(occurred_start, event_id, recorded_from, recorded_to, known_from, known_to, visible, "
+                               "retracted)",
+    "event_states_bucket": "ON {s}event_states (bucket, occurred_start, event_id, recorded_to, recorded_from, "
+                           "known_from, known_to, visible, retracted, occurred_end, kind)",
+    "event_states_event": "ON {s}event_states (event_id, recorded_to, known_from)",
+    "event_states_track": "ON {s}event_states (track, occurred_start, event_id) WHERE track IS NOT NULL",
+}
 DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}event_views", "DROP TABLE IF EXISTS {s}index_buckets",
         "DROP TABLE IF EXISTS {s}index_counts", "DROP TABLE IF EXISTS {s}event_facets",
         "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
@@ -110,21 +114,37 @@ def prepare(store: Store) -> bool:
         for script in (INDEX_DDL, dialects.for_dialect(tx.dialect.name).DDL):
             for statement in ddl(tx.dialect, script):
                 tx.run(statement)
+        create_lookup_indexes(tx)
         return outdated and store.head(tx)[0] > 0
 
 
 def clear(tx: Tx) -> None:
     """Empty the index tables, for a rebuild."""
     text_index = dialects.for_dialect(tx.dialect.name)
-    tx.run("DELETE FROM {s}event_states")
-    tx.run("DELETE FROM {s}event_views")
-    tx.run("DELETE FROM {s}index_buckets")
-    tx.run("DELETE FROM {s}index_counts")
-    tx.run("DELETE FROM {s}event_facets")
+    tables = ["{s}event_states", "{s}event_views", "{s}index_buckets", "{s}index_counts", "{s}event_facets"]
+    if tx.dialect.name == "postgresql":  # at once, where DELETE would mark every row dead for VACUUM to find
+        tx.run(f"TRUNCATE {', '.join(tables)}")
+    else:  # SQLite empties a table whole when a DELETE names no rows
+        for table in tables:
+            tx.run(f"DELETE FROM {table}")
     for statement in text_index.DROP:  # an FTS5 table without content cannot be emptied row by row
         tx.run(statement)
     for statement in ddl(tx.dialect, text_index.DDL):
         tx.run(statement)
+
+
+def drop_lookup_indexes(tx: Tx) -> None:
+    for name in _lookup_indexes(tx):
+        tx.run(f"DROP INDEX IF EXISTS {{s}}{name}")
+
+
+def create_lookup_indexes(tx: Tx) -> None:
+    for name, definition in _lookup_indexes(tx).items():
+        tx.run(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
+
+
+def _lookup_indexes(tx: Tx) -> dict[str, str]:
+    return {**LOOKUP_INDEXES, **dialects.for_dialect(tx.dialect.name).INDEXES}
 
 
 def apply_appended(store: Store, tx: Tx, appended: list[tuple[str, Logged]]) -> None:
@@ -215,7 +235,8 @@ def write_streams(tx: Tx, streams: dict[str, list[Logged]]) -> None:
     """Index whole streams of events not yet in the index: their rows, words, buckets and counts."""
     rows = [(event_id, rectangle) for event_id, entries in streams.items()
             for rectangle in rows_of_stream(event_id, entries)]
-    insert(tx, rows)
+    with dialects.for_dialect(tx.dialect.name).bulk(tx):
+        insert(tx, rows, unindexed=True)
     count(tx, Counter(_latest([r for _, r in rows if r.recorded_to == clock.FOREVER])))
 
 
@@ -252,21 +273,31 @@ def _place_names(places) -> str:
     return nul_safe(SEP.join(f"{p.name}{SEP}{p.country}" for p in places))
 
 
-def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
-    """Write new rows, their words, and any bucket they widen; ids follow the largest so far."""
+def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]], unindexed: bool = False) -> None:
+    """Write new rows, their words, and any bucket they widen; ids follow the largest so far.
+
+    `unindexed`: the events have no rows yet (a rebuild), so none of theirs can clash and all are copied in."""
     if not rectangles:
         return
     first = tx.one("SELECT COALESCE(MAX(id), 0) AS id FROM {s}event_states")["id"] + 1
     described: dict[int, tuple] = {}  # by the state's identity: rows often share one state
     rows = [_row(first + offset, event_id, rectangle, described)
             for offset, (event_id, rectangle) in enumerate(rectangles)]
-    tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row[:-1] for row, _, _, _ in rows])
-    tx.many("INSERT INTO {s}event_views VALUES (?, ?)", [(row[0], row[-1]) for row, _, _, _ in rows])
+    states, views = [row[:-1] for row, _, _, _ in rows], [(row[0], row[-1]) for row, _, _, _ in rows]
     text_index = dialects.for_dialect(tx.dialect.name)
-    text_index.write(tx, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
-    faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
-    tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
+    # In key order: FTS5 flushes what it holds to a new segment whenever a key is not above the last.
+    texts = sorted((text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows)
+    faceted = sorted({(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets})
+    if unindexed:
+        tx.copy("{s}event_states", states)
+        tx.copy("{s}event_views", views)
+        tx.copy("{s}event_facets", faceted)
+    else:
+        tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                states)
+        tx.many("INSERT INTO {s}event_views VALUES (?, ?)", views)
+        tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", faceted)
+    text_index.write(tx, texts, unindexed)
     known = {row["bucket"]: (row["max_lead"], row["max_days"])
              for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")}
     widest = dict(known)
@@ -309,14 +340,19 @@ def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
 
 def bucket_of(start: str, end: str, known_from: int) -> tuple[int, int]:
     """(bucket, lead in days): the interval's length class, doubled, plus 1 if known before it began."""
-    began = None if start == WORLD_START else date.fromisoformat(start)
-    if began is None or end == WORLD_END:
-        length_class = LENGTH_CLASSES - 1
-    else:
-        days = (date.fromisoformat(end) - began).days
-        length_class = next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
-    lead = max(0, (began - day_of(known_from)).days) if began else 0
+    began, length_class = _span(start, end)
+    lead = max(0, began - day_of(known_from).toordinal()) if began else 0
     return length_class * 2 + (lead > 0), lead
+
+
+@lru_cache(maxsize=65536)  # an event's rows repeat its interval
+def _span(start: str, end: str) -> tuple[int | None, int]:
+    """(the day an occurred interval begins, as an ordinal, or None if unbounded; its length class)."""
+    began = None if start == WORLD_START else date.fromisoformat(start).toordinal()
+    if began is None or end == WORLD_END:
+        return began, LENGTH_CLASSES - 1
+    days = date.fromisoformat(end).toordinal() - began
+    return began, next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
 
 
 def start_day(start: str) -> int:
@@ -337,6 +373,7 @@ def longest_days(bucket: int) -> int | None:
     return None if length_class == LENGTH_CLASSES - 1 else 4 ** length_class - 1
 
 
+@lru_cache(maxsize=65536)  # knowledge times repeat across an event's rows
 def day_of(instant: int) -> date:
     """The UTC day an instant falls on."""
     return (_EPOCH + timedelta(microseconds=instant)).date()
@@ -369,20 +406,41 @@ def _describe(state: EventState) -> tuple:
     """(occurred start, end, the row's other columns from the state, its searchable words, its facets)."""
     view = state.view
     start, end = occurred_bounds(view)
-    columns = (
-        int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track),
-        view.agreement_status,
-        nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in view.actors) + SEP),
-        nul_safe(SEP + SEP.join(normalise(k) for p in view.places for k in (p.name, p.country)) + SEP),
-        nul_safe(SEP + SEP.join(normalise(tag) for tag in view.tags) + SEP),
-        _names(view.actors), _place_names(view.places),
-        view.title.encode(),  # as bytes: exact on both backends, NUL included (see nul_safe)
-        _encoder.encode(view),
-    )
-    facets = {*(key for a in view.actors for key in name_keys(words(a.name))),
-              *(facet("place", normalise(key)) for p in view.places for key in (p.name, p.country)),
-              *(facet("tag", normalise(tag)) for tag in view.tags)}
-    return start, end, columns, " ".join(search_words(view)), facets
+    actors, actor_names, actor_facets = _actor_columns(tuple(view.actors))
+    places, place_names, place_facets = _place_columns(tuple(view.places))
+    tags, tag_facets = _tag_columns(tuple(view.tags))
+    columns = (int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track),
+               view.agreement_status, actors, places, tags, actor_names, place_names,
+               view.title.encode(),  # as bytes: exact on both backends, NUL included (see nul_safe)
+               _encoder.encode(view))
+    return start, end, columns, _text(view.title, view.summary), actor_facets | place_facets | tag_facets
+
+
+# An event's states mostly repeat its names, places, tags and text: each is described once.
+@lru_cache(maxsize=4096)
+def _actor_columns(actors: tuple) -> tuple[str, str, frozenset[str]]:
+    """(the actors column, their names, their facets)."""
+    column = nul_safe(SEP + SEP.join(f" {' '.join(words(a.name))} " for a in actors) + SEP)
+    return column, _names(actors), frozenset(key for a in actors for key in name_keys(words(a.name)))
+
+
+@lru_cache(maxsize=4096)
+def _place_columns(places: tuple) -> tuple[str, str, frozenset[str]]:
+    """(the places column, their names and countries, their facets)."""
+    keys = [normalise(key) for p in places for key in (p.name, p.country)]
+    return nul_safe(SEP + SEP.join(keys) + SEP), _place_names(places), frozenset(facet("place", k) for k in keys)
+
+
+@lru_cache(maxsize=4096)
+def _tag_columns(tags: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """(the tags column, their facets)."""
+    keys = [normalise(tag) for tag in tags]
+    return nul_safe(SEP + SEP.join(keys) + SEP), frozenset(facet("tag", key) for key in keys)
+
+
+@lru_cache(maxsize=4096)
+def _text(title: str, summary: str) -> str:
+    return " ".join(text_words(title, summary))
 
 
 def applied_position(tx: Tx) -> int:

@@ -91,7 +91,11 @@ def has_prefixes(indexed: list[str], asked: list[str]) -> bool:
 
 
 def search_words(view: EventView) -> list[str]:
-    return words(f"{view.title}\n{view.summary}")
+    return text_words(view.title, view.summary)
+
+
+def text_words(title: str, summary: str) -> list[str]:
+    return words(f"{title}\n{summary}")
 
 
 def place_keys(view: EventView) -> set[str]:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 DDL = """
-CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS event_words_text ON {s}event_words USING GIN (to_tsvector('simple', words))
+CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT NULL)
 """
+# Made with the index's lookups (projections.index): a rebuild makes it once its rows are in.
+INDEXES = {"event_words_text": "ON {s}event_words USING GIN (to_tsvector('simple', words))"}
 DROP = ["DROP TABLE IF EXISTS {s}event_words"]
-INSERT = "INSERT INTO {s}event_words (id, words) VALUES (?, ?)"
+TABLE = "{s}event_words (id, words)"  # where a row's words go
+INSERT = f"INSERT INTO {TABLE} VALUES (?, ?)"
 MATCHING_IDS = "SELECT id FROM {s}event_words WHERE to_tsvector('simple', words) @@ to_tsquery('simple', ?)"
 IN_WORLD_ORDER = None  # a GIN index knows no order: text is one more filter on the row
 
 
-def write(tx, keyed_words: list[tuple[int, str]]) -> None:
-    tx.many(INSERT, keyed_words)
+def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> None:
+    """`unindexed`: rows of events not yet indexed, whose words are copied in."""
+    if unindexed:
+        tx.copy(TABLE, keyed_words)
+    else:
+        tx.many(INSERT, keyed_words)
+
+
+def bulk(tx) -> nullcontext:
+    """Nothing to hold: the GIN index is made after a rebuild's rows (projections.index)."""
+    return nullcontext()
 
 
 def text_key(row_id: int, start_day: int) -> int:

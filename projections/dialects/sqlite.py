@@ -8,6 +8,9 @@ end, however common the word.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 # The words are normalised before they get here: the tokenizer only splits them at spaces.
 DDL = """
 CREATE VIRTUAL TABLE IF NOT EXISTS {s}event_words USING fts5(
@@ -18,13 +21,21 @@ CREATE TABLE IF NOT EXISTS {s}event_terms (term TEXT PRIMARY KEY) WITHOUT ROWID
 # rows as it lists it, so reading it costs as much as the word is common (milliseconds at 100k rows).
 DROP = ["DROP TABLE IF EXISTS {s}event_words", "DROP TABLE IF EXISTS {s}event_terms",
         "DROP TABLE IF EXISTS {s}event_word_terms"]  # the vocabulary table of schema version 2
+INDEXES: dict[str, str] = {}  # FTS5 keeps its own
 TERMS = "SELECT term FROM {s}event_terms WHERE term >= ? AND term < ? LIMIT ?"
 SPELLED_OUT = 32  # a longer prefix naming at most this many words is asked as those words
-INSERT = "INSERT INTO {s}event_words (rowid, words) VALUES (?, ?)"
+TABLE = "{s}event_words (rowid, words)"  # where a row's words go
+INSERT = f"INSERT INTO {TABLE} VALUES (?, ?)"
+# FTS5 writes the words it holds to a new segment whenever they pass `hashsize` bytes (1 MB unless set),
+# and merges segments as they pile up: while a rebuild writes a chunk, a whole chunk's words gather first.
+HOLD_WORDS = "INSERT INTO {s}event_words (event_words, rank) VALUES ('hashsize', ?)"
+WORDS_HELD_IN_BULK, WORDS_HELD = 64 << 20, 1 << 20
 
 
-def write(tx, keyed_words: list[tuple[int, str]]) -> None:
-    """Index each row's words (space-separated, normalised) under its key, and remember new words."""
+def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> None:
+    """Index each row's words (space-separated, normalised) under its key, and remember new words.
+
+    `unindexed` (rows of events not yet indexed) changes nothing here: SQLite copies by INSERT."""
     tx.many(INSERT, keyed_words)
     terms = sorted({word for _, text in keyed_words for word in text.split(" ") if word})
     tx.many("INSERT INTO {s}event_terms VALUES (?) ON CONFLICT DO NOTHING", [(term,) for term in terms])
@@ -65,3 +76,11 @@ def _prefix(word: str, tx) -> str:
 # bucket's range through the (recorded_to, …) index; these name the index each range is built for.
 BY_BUCKET = "INDEXED BY event_states_bucket"
 BY_EVENT = "INDEXED BY event_states_event"
+
+
+@contextmanager
+def bulk(tx) -> Iterator[None]:
+    """Words written meanwhile are held (up to 64 MB); the setting is back before the transaction ends."""
+    tx.run(HOLD_WORDS, (WORDS_HELD_IN_BULK,))
+    yield
+    tx.run(HOLD_WORDS, (WORDS_HELD,))
