@@ -36,6 +36,8 @@ AND l.position <= ? ORDER BY l.position"""
 def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fresh: bool = True) -> int:
     """Returns the number of entries applied; `progress(done, total)` after each chunk."""
     with store.write() as tx:
+        if tx.dialect.name == "postgresql":  # unanalysed (no autovacuum), the stream query scans the ledger
+            tx.run("ANALYZE {s}ledger")
         resuming = _position(tx, IN_PROGRESS) is not None
         if fresh or resuming:  # made again once the rows are in (opening the store made them on a resumed one's)
             index.drop_lookup_indexes(tx)
