@@ -42,6 +42,7 @@ def jcs(value: Any) -> bytes:
 
 _sorted_json = msgspec.json.Encoder(order="sorted").encode
 _SAFE_INT = 2**53  # JCS numbers are IEEE doubles: beyond this, rfc8785 refuses
+_STR = {str}
 
 
 def _same_in_json(value: Any) -> bool:
@@ -54,7 +55,7 @@ def _same_in_json(value: Any) -> bool:
         if kind is str or kind is bool or item is None:
             continue
         if kind is dict:
-            if not all(type(key) is str and key.isascii() for key in item):
+            if not ({*map(type, item)} <= _STR and "".join(item).isascii()):
                 return False
             pending.extend(item.values())
         elif kind is list:

@@ -162,7 +162,7 @@ def _made(info: mi.Type, meta: mi.Metadata | None) -> Check:
 
 
 def _union(info: mi.UnionType, meta: mi.Metadata | None) -> Check:
-    nullable = any(isinstance(t, mi.NoneType) for t in info.types)
+    nullable = _takes_null(info)
     choices = [_check_of(t, meta) for t in info.types if not isinstance(t, mi.NoneType)]
 
     def check(value: Any, path: str, problems: Problems) -> Any:
@@ -184,28 +184,35 @@ def _struct(info: mi.StructType) -> Check:
     fields = {f.encode_name: f for f in info.fields}
     known, names = ", ".join(fields), {*fields, info.tag_field}
     rule = next((STRUCT_RULES[k] for k in info.cls.__mro__ if k in STRUCT_RULES), None)
-    checks: list[tuple[str, bool, Check]] = []  # made at first use: a struct may hold itself
+    checks: list[tuple[str, bool, bool, Check]] = []  # made at first use: a struct may hold itself
 
     def check(value: Any, path: str, problems: Problems) -> Any:
         if not isinstance(value, dict):
             problems.append((path, "must be an object"))
             return value
         if not checks:
-            checks.extend((name, field.required, _check_of(field.type)) for name, field in fields.items())
+            checks.extend((name, field.required, _takes_null(field.type), _check_of(field.type))
+                          for name, field in fields.items())
         if info.forbid_unknown_fields and not value.keys() <= names:
             for name in value:
                 if name not in fields and name != info.tag_field:
                     problems.append((_join(path, name), f"is not a known field; known: {known}"))
         cleaned = {}
-        for name, required, check_field in checks:
+        for name, required, nullable, check_field in checks:
             if name in value:
-                cleaned[name] = check_field(value[name], f"{path}.{name}" if path else name, problems)
+                item = value[name]  # a null where null is taken, as most optional fields are, is done with here
+                cleaned[name] = None if item is None and nullable else \
+                    check_field(item, f"{path}.{name}" if path else name, problems)
             elif required:
                 problems.append((_join(path, name), "is required"))
         if rule:
             problems += [(_join(path, name), detail) for name, detail in rule(cleaned)]
         return cleaned
     return check
+
+
+def _takes_null(info: mi.Type) -> bool:
+    return isinstance(info, mi.UnionType) and any(isinstance(t, mi.NoneType) for t in info.types)
 
 
 def _list(info: mi.ListType) -> Check:
