@@ -255,7 +255,7 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
     text_index = dialects.for_dialect(tx.dialect.name)
     tx.many(text_index.INSERT, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
     faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
-    tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", sorted(faceted))
+    tx.insert_all("event_facets", "titt", sorted(faceted), "ON CONFLICT DO NOTHING")
     leads: dict[int, int] = {}
     for row, _, lead, _ in rows:
         leads[row[12]] = max(lead, leads.get(row[12], 0))
@@ -357,6 +357,13 @@ def _describe(state: EventState) -> tuple:
               *(facet("place", normalise(key)) for p in view.places for key in (p.name, p.country)),
               *(facet("tag", normalise(tag)) for tag in view.tags)}
     return start, end, columns, " ".join(search_words(view)), facets
+
+
+def refresh_statistics(tx: Tx) -> None:
+    """After a bulk write (a rebuild, a dataset snapshot): without fresh statistics PostgreSQL's planner
+    takes the open rows for a rare few, and scans them all where it should seek by event."""
+    if tx.dialect.name == "postgresql":
+        tx.run("ANALYZE {s}event_states")
 
 
 def applied_position(tx: Tx) -> int:
