@@ -56,6 +56,8 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
         except DomainError as error:
             raise _on_lines(error, plan.lines) from None
         recorded_at = clock.parse_instant(receipts[-1].recorded_at, "recorded_at")
+        with store.write() as tx:  # a snapshot is a bulk write: the next one reads its rows by event
+            index.refresh_statistics(tx)
     return SnapshotAnswer(dataset=dataset, **msgspec.structs.asdict(plan.counts),
                           as_of=AsOf(plan.known_at, clock.format_instant(recorded_at)))
 
