@@ -33,7 +33,7 @@ from projections import index
 from projections.audit import AUDIT_DDL, Audit
 from projections.log import LogReader
 from projections.queries import Reader
-from projections.rebuild import rebuild, report_to_console
+from projections.rebuild import interrupted, rebuild, report_to_console
 
 MAX_BODY = 1024 * 1024
 CORS_REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
@@ -45,7 +45,8 @@ def open_store(settings: Settings) -> Store:
     index.install(store)
     store.ddl_scripts.append(AUDIT_DDL)
     store.create_tables()
-    if index.prepare(store):  # made by an earlier version: rebuilt from the log before serving (SPEC §8)
+    # Made by an earlier version, or a rebuild stopped half way: (re)built from the log before serving (SPEC §8).
+    if index.prepare(store) or interrupted(store):
         rebuild(store, report_to_console)
     return store
 

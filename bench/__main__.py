@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import signal
@@ -60,8 +61,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--entries", type=int, help="the largest log size (default 100000; 3000 with --quick)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
     parser.add_argument("--seconds", type=float, help="length of each append run (default 15; 3 with --quick)")
-    parser.add_argument("--rebuild-at", choices=["smallest", "largest"], default="smallest",
+    parser.add_argument("--rebuild-at", choices=["smallest", "largest", "none"], default="smallest",
                         help="the log size at which rebuild is measured (default: the smallest)")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="SQLite: keep the log in DIR and reuse it next time (sizes below its length are "
+                             "skipped; writing resumes the synthetic log where it ends)")
     parser.add_argument("--no-analyze", dest="analyze", action="store_false",
                         help="on PostgreSQL, skip the VACUUM ANALYZE after writing (what autovacuum would do)")
     parser.add_argument("--seed", type=int, default=2025)
@@ -77,22 +81,31 @@ def parse_args() -> argparse.Namespace:
 
 def run_backend(name: str, args) -> list[Metric]:
     rng, out = random.Random(args.seed), []
-    with prepared(name) as backend:
+    with prepared(name, args.keep) as backend:
         store = open_store(Settings(database_url=backend.url))
         try:
             with Server(backend.url, backend.workdir) as server:
-                ops, written, p50 = Synth(args.seed).ops(), 0, {}
+                with store.read() as tx:
+                    written = store.head(tx)[0]  # a kept log's length; else 0
+                ops, p50 = Synth(args.seed).ops(), {}
+                for _ in itertools.islice(ops, written):
+                    pass
                 for size in args.sizes:
-                    rate = measures.write(store, ops, size - written)
-                    note(f"{name}: {size} entries in the log (written at {rate:.0f} entries/s)")
-                    if args.analyze:
-                        measures.vacuum_analyze(store)
-                    written = size
+                    if size < written:
+                        note(f"{name}: {size} skipped: the kept log already holds {written} entries")
+                        continue
+                    if size > written:
+                        rate = measures.write(store, ops, size - written)
+                        note(f"{name}: {size} entries in the log (written at {rate:.0f} entries/s)")
+                        if args.analyze:
+                            measures.vacuum_analyze(store)
+                        written = size
                     out += reads(name, size, store, server, args, rng, p50)
                     if size == args.sizes[0] and args.rebuild_at == "smallest":
                         out.append(rebuild(name, backend.url))
-                if len(args.sizes) > 1:
-                    out += flatness(name, p50, args.sizes[0], args.sizes[-1])
+                measured = sorted({size for _, size in p50})
+                if len(measured) > 1:
+                    out += flatness(name, p50, measured[0], measured[-1])
                 out.append(emit(metric("api_rss_mb", name, server.rss_mb(), "MB", target="< 300")))
                 out.append(appends(name, backend.baseline_env, server, args))
             if args.rebuild_at == "largest":

@@ -28,7 +28,15 @@ class Backend:
 
 
 @contextmanager
-def prepared(name: str) -> Iterator[Backend]:
+def prepared(name: str, keep: Path | None = None) -> Iterator[Backend]:
+    """`keep`: a directory whose SQLite log outlives the run (and is reused by the next one)."""
+    if keep and name == "sqlite":
+        keep.mkdir(parents=True, exist_ok=True)
+        yield Backend(name, f"sqlite:///{keep}/ceasefire.sqlite3", {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(keep / "baseline.sqlite3"),
+            "SQLITE_LOCK_TIMEOUT": "30"}, keep)
+        (keep / "baseline.sqlite3").unlink(missing_ok=True)
+        return
     workdir = Path(tempfile.mkdtemp(prefix=f"ceasefire-bench-{name}-"))
     try:
         if name == "sqlite":

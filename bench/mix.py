@@ -55,8 +55,9 @@ class Mix:
             self.agreements = [str(r["event_id"]) for r in tx.rows(
                 f"SELECT event_id FROM {{s}}event_states WHERE kind = 'agreement' AND recorded_to = {clock.FOREVER} "
                 f"AND known_to = {clock.FOREVER} AND visible = 1 AND retracted = 0")] or ids
-            titles = tx.rows(f"SELECT view FROM {{s}}event_states WHERE recorded_to = {clock.FOREVER} "
-                             f"AND event_id IN ({', '.join('?' * min(len(ids), 500))})", self.events[:500])
+            titles = tx.rows(f"SELECT v.view FROM {{s}}event_states s JOIN {{s}}event_views v ON v.id = s.id "
+                             f"WHERE s.recorded_to = {clock.FOREVER} "
+                             f"AND s.event_id IN ({', '.join('?' * min(len(ids), 500))})", self.events[:500])
         self.title_words = [words(msgspec.json.decode(bytes(row["view"]))["title"]) for row in titles]
 
     def shapes(self) -> list[Shape]:

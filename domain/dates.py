@@ -194,6 +194,7 @@ def _precision(part: str) -> str:
     return "decade" if year.endswith("X") else "year"
 
 
+@functools.lru_cache(maxsize=4096)  # every windowed query asks it once per bucket
 def days_before(day: str, days: int) -> str:
     """The calendar day `days` before `day`, never before 0001-01-01; a day an older version put in a
     stored view, off the calendar, counts from the nearest day on it."""

@@ -23,7 +23,7 @@ from adapters.store import Store, StoreConflict, Tx
 from domain import clock
 from domain.errors import MalformedRequest, NotFound
 from domain.view import Logged, fold
-from projections import tree_nodes
+from projections import selection, tree_nodes
 from projections.log import CHUNK, ENTRY_SQL, scan, to_entry
 from projections.queries import PointInTime
 
@@ -229,9 +229,9 @@ def _streams(tx: Tx, recorded_at: int, progress: Progress | None) -> Iterator[tu
 
 
 def _indexed_views(tx: Tx, at: PointInTime) -> Iterator[dict]:
-    order = 'event_id COLLATE "C"' if tx.dialect.name == "postgresql" else "event_id"
-    rows = tx.rows(f"SELECT view FROM {{s}}event_states WHERE visible = 1 AND known_from <= ? AND known_to > ? "
-                   f"AND recorded_from <= ? AND recorded_to > ? ORDER BY {order}",
+    order = 's.event_id COLLATE "C"' if tx.dialect.name == "postgresql" else "s.event_id"
+    rows = tx.rows(f"SELECT v.view FROM {selection.ROW} {selection.VIEW} WHERE s.visible = 1 AND s.known_from <= ? "
+                   f"AND s.known_to > ? AND s.recorded_from <= ? AND s.recorded_to > ? ORDER BY {order}",
                    (at.known_at, at.known_at, at.recorded_at, at.recorded_at))
     for row in rows:
         yield msgspec.json.decode(bytes(row["view"]))

@@ -62,9 +62,7 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
                           as_of=AsOf(plan.known_at, clock.format_instant(recorded_at)))
 
 
-def _current(row: str) -> str:
-    """The row holding an event's latest view; literals, not parameters: see index.apply."""
-    return f"{row}.recorded_to = {clock.FOREVER} AND {row}.known_to = {clock.FOREVER}"
+_CURRENT = f"s.recorded_to = {clock.FOREVER} AND s.known_to = {clock.FOREVER}"  # literals: see index.apply
 
 
 def _views_of(tx: Tx, event_ids: list[str], where: TimelineFilter | None = None) -> dict[str, EventView]:
@@ -73,8 +71,9 @@ def _views_of(tx: Tx, event_ids: list[str], where: TimelineFilter | None = None)
     found = {}
     for start in range(0, len(event_ids), CHUNK):
         chunk = event_ids[start:start + CHUNK]
-        for row in tx.rows(f"SELECT s.view FROM {selection.ROW} WHERE s.event_id IN ({', '.join('?' * len(chunk))}) "
-                           f"AND {' AND '.join([_current('s'), *meets])}", [*chunk, *params]):
+        for row in tx.rows(f"SELECT v.view FROM {selection.ROW} {selection.VIEW} "
+                           f"WHERE s.event_id IN ({', '.join('?' * len(chunk))}) "
+                           f"AND {' AND '.join([_CURRENT, *meets])}", [*chunk, *params]):
             view = _views.decode(bytes(row["view"]))
             found[view.id] = view
     return found

@@ -5,13 +5,16 @@ record times [recorded_from, recorded_to), as in SQL:2011 system-and-application
 time tables. An appended entry (record time r, knowledge time k) closes, at r,
 the current rows still valid at some K >= k, and inserts the refolded states
 from the earliest closed row onwards; rows before k are untouched. A query at
-(K, R) is then one indexed lookup, never a replay.
+(K, R) is then one indexed lookup, never a replay. Each row's view (the event
+as the API shows it, a few kilobytes) lives apart in `event_views`, under the
+row's id: rows stay small, so the filters read many to a page, and a query reads
+views only for the rows it answers with.
 
 Windows in world time are served by buckets (docs/index.md): a row's bucket
 is the length class of its occurred interval (at most 4^c - 1 days, or
 unbounded) and whether it was known before it began; `index_buckets` keeps
-each bucket's largest lead, so a window and a knowledge time bound every
-bucket's range of occurred starts.
+each bucket's largest lead and longest interval, so a window and a knowledge
+time bound every bucket's range of occurred starts.
 
 Rows are applied in the append's own transaction and tracked by position, so
 each entry is applied exactly once; `rebuild` rebuilds the tables from the log.
@@ -33,7 +36,9 @@ from projections import dialects
 from projections.matching import normalise, occurred_bounds, search_words, words
 
 NAME = "event_states"
-SCHEMA_VERSION = 2  # 1: round 1's table; 2: buckets, words, facets and counts of names
+# 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words, views apart,
+# each bucket's longest interval
+SCHEMA_VERSION = 3
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
 _EPOCH = datetime(1970, 1, 1)
@@ -56,7 +61,8 @@ CREATE TABLE IF NOT EXISTS {s}event_states (
     recorded_from {int} NOT NULL, recorded_to {int} NOT NULL, visible {int} NOT NULL, retracted {int} NOT NULL,
     kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
     bucket {int} NOT NULL, agreement_status TEXT, actors TEXT NOT NULL, places TEXT NOT NULL, tags TEXT NOT NULL,
-    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, view {blob} NOT NULL);
+    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, title {blob} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}event_views (id {int} PRIMARY KEY, view {blob} NOT NULL);
 CREATE INDEX IF NOT EXISTS event_states_current ON {s}event_states (recorded_to, occurred_start, event_id);
 CREATE INDEX IF NOT EXISTS event_states_world_when ON {s}event_states
     (occurred_start, event_id, recorded_from, recorded_to, known_from, known_to, visible, retracted);
@@ -69,13 +75,14 @@ CREATE INDEX IF NOT EXISTS event_states_track ON {s}event_states (track, occurre
 CREATE TABLE IF NOT EXISTS {s}event_facets (
     facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
     PRIMARY KEY (facet, bucket, occurred_start, event_id));
-CREATE TABLE IF NOT EXISTS {s}index_buckets (bucket {int} PRIMARY KEY, max_lead {int} NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}index_buckets (
+    bucket {int} PRIMARY KEY, max_lead {int} NOT NULL, max_days {int} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}index_counts (
     list TEXT NOT NULL, name TEXT NOT NULL, count {int} NOT NULL, PRIMARY KEY (list, name));
 INSERT INTO {s}projection_position SELECT 'event_states', 0
     WHERE NOT EXISTS (SELECT 1 FROM {s}projection_position WHERE name = 'event_states')
 """
-DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}index_buckets",
+DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}event_views", "DROP TABLE IF EXISTS {s}index_buckets",
         "DROP TABLE IF EXISTS {s}index_counts", "DROP TABLE IF EXISTS {s}event_facets",
         "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
 
@@ -95,7 +102,7 @@ def prepare(store: Store) -> bool:
         row = tx.one("SELECT version FROM {s}projection_schema WHERE name = ?", (NAME,))
         outdated = row is None or row["version"] != SCHEMA_VERSION
         if outdated:
-            for statement in [*DROP, dialects.for_dialect(tx.dialect.name).DROP]:
+            for statement in [*DROP, *dialects.for_dialect(tx.dialect.name).DROP]:
                 tx.run(statement)
             tx.run("DELETE FROM {s}projection_schema WHERE name = ?", (NAME,))
             tx.run("INSERT INTO {s}projection_schema VALUES (?, ?)", (NAME, SCHEMA_VERSION))
@@ -109,10 +116,12 @@ def clear(tx: Tx) -> None:
     """Empty the index tables, for a rebuild."""
     text_index = dialects.for_dialect(tx.dialect.name)
     tx.run("DELETE FROM {s}event_states")
+    tx.run("DELETE FROM {s}event_views")
     tx.run("DELETE FROM {s}index_buckets")
     tx.run("DELETE FROM {s}index_counts")
     tx.run("DELETE FROM {s}event_facets")
-    tx.run(text_index.DROP)  # an FTS5 table without content cannot be emptied row by row
+    for statement in text_index.DROP:  # an FTS5 table without content cannot be emptied row by row
+        tx.run(statement)
     for statement in ddl(tx.dialect, text_index.DDL):
         tx.run(statement)
 
@@ -251,19 +260,21 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]]) -> None:
     rows = [_row(first + offset, event_id, rectangle, described)
             for offset, (event_id, rectangle) in enumerate(rectangles)]
     tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [row for row, _, _, _ in rows])
+            [row[:-1] for row, _, _, _ in rows])
+    tx.many("INSERT INTO {s}event_views VALUES (?, ?)", [(row[0], row[-1]) for row, _, _, _ in rows])
     text_index = dialects.for_dialect(tx.dialect.name)
-    tx.many(text_index.INSERT, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
+    text_index.write(tx, [(text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows])
     faceted = {(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets}
     tx.insert_all("event_facets", "titt", sorted(faceted), "ON CONFLICT DO NOTHING")
-    leads: dict[int, int] = {}
+    known = {row["bucket"]: (row["max_lead"], row["max_days"])
+             for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")}
+    widest = dict(known)
     for row, _, lead, _ in rows:
-        leads[row[12]] = max(lead, leads.get(row[12], 0))
-    known = {row["bucket"]: row["max_lead"] for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets")}
-    tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?",
-            [(bucket,) for bucket, lead in leads.items() if bucket in known and lead > known[bucket]])
-    tx.many("INSERT INTO {s}index_buckets VALUES (?, ?)",
-            [(bucket, lead) for bucket, lead in leads.items() if bucket not in known or lead > known[bucket]])
+        most_lead, most_days = widest.get(row[12], (0, 0))
+        widest[row[12]] = (max(lead, most_lead), max(length_days(row[10], row[11]), most_days))
+    widened = {bucket: bounds for bucket, bounds in widest.items() if known.get(bucket) != bounds}
+    tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?", [(bucket,) for bucket in widened if bucket in known])
+    tx.many("INSERT INTO {s}index_buckets VALUES (?, ?, ?)", [(bucket, *bounds) for bucket, bounds in widened.items()])
 
 
 def advance(event_id: str, current: list[_Rectangle], entries: list[Logged], folds: dict | None = None):
@@ -312,6 +323,13 @@ def start_day(start: str) -> int:
     return 0 if start == WORLD_START else date.fromisoformat(start).toordinal()
 
 
+def length_days(start: str, end: str) -> int:
+    """How many days an occurred interval lasts; 0 if it has no start or no end (its class is unbounded)."""
+    if start == WORLD_START or end == WORLD_END:
+        return 0
+    return start_day(end) - start_day(start)
+
+
 def longest_days(bucket: int) -> int | None:
     """The longest occurred interval a bucket holds, in days; None for unbounded."""
     length_class = bucket // 2
@@ -351,6 +369,7 @@ def _describe(state: EventState) -> tuple:
         nul_safe(SEP + SEP.join(normalise(k) for p in view.places for k in (p.name, p.country)) + SEP),
         nul_safe(SEP + SEP.join(normalise(tag) for tag in view.tags) + SEP),
         _names(view.actors), _place_names(view.places),
+        view.title.encode(),  # as bytes: exact on both backends, NUL included (see nul_safe)
         _encoder.encode(view),
     )
     facets = {*(facet("actor", word) for a in view.actors for word in words(a.name)),

@@ -109,22 +109,12 @@ class LogReader:
         as_known = PointInTime(until, at.recorded_at)
         with self.store.read() as tx:
             rows = entries(tx, where, params, "l.known_at, l.position", limit + 1)
-            titles = _titles(self.store, tx, {str(row["event_id"]) for row in rows[:limit]}, as_known)
+            titles = Reader(self.store).titles(tx, {str(row["event_id"]) for row in rows[:limit]}, as_known)
         items = [msgspec.structs.replace(to_entry(row, auditor), title=titles.get(str(row["event_id"]), ""))
                  for row in rows[:limit]]
         last = rows[limit - 1] if len(rows) > limit else None
         cursor = encode_cursor(as_known, [since, last["known_at"], last["position"]]) if last else None
         return EntryPage(items=items, next_cursor=cursor, as_of=as_known.as_of)
-
-
-class _Titled(msgspec.Struct):
-    title: str
-
-
-def _titles(store: Store, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, str]:
-    """Each event's title at (K, R): its report's, as corrected by what is known at K."""
-    decode = msgspec.json.Decoder(_Titled).decode
-    return {event_id: decode(view).title for event_id, view in Reader(store).views(tx, event_ids, at).items()}
 
 
 def _after_page(rows: list, limit: int, auditor: bool) -> EntryPage:

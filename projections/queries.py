@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import msgspec
 
@@ -38,6 +39,10 @@ class PointInTime:
     @property
     def as_of(self) -> AsOf:
         return AsOf(clock.format_instant(self.known_at), clock.format_instant(self.recorded_at))
+
+    @cached_property
+    def as_of_json(self) -> bytes:  # spliced into every view of a page: encoded once
+        return _encoder.encode(self.as_of)
 
 
 class Page(msgspec.Struct):
@@ -70,19 +75,21 @@ class Reader:
         return with_as_of(row["view"], at)
 
     def _state(self, tx: Tx, event_id: str, at: PointInTime):
-        recorded, params = self.recorded(tx, at)
-        return tx.one(f"SELECT visible, view FROM {{s}}event_states WHERE event_id = ? AND {recorded} "
-                      "AND known_from <= ? AND known_to > ?", (event_id, *params, at.known_at, at.known_at))
+        recorded, params = self.recorded(tx, at, "s")
+        return tx.one(f"SELECT s.visible, v.view FROM {selection.ROW} {selection.VIEW} WHERE s.event_id = ? "
+                      f"AND {recorded} AND s.known_from <= ? AND s.known_to > ?",
+                      (event_id, *params, at.known_at, at.known_at))
 
-    def views(self, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, bytes]:
-        """Each event's indexed view at (K, R), visible or not, in one query."""
+    def titles(self, tx: Tx, event_ids: set[str], at: PointInTime) -> dict[str, str]:
+        """Each event's title at (K, R), visible or not, in one query (without reading views)."""
         if not event_ids:
             return {}
-        recorded, params = self.recorded(tx, at)
-        rows = tx.rows(f"SELECT event_id, view FROM {{s}}event_states WHERE event_id IN ({', '.join('?' * len(event_ids))}) "
-                       f"AND {recorded} AND known_from <= ? AND known_to > ?",
+        recorded, params = self.recorded(tx, at, "s")
+        rows = tx.rows(f"SELECT s.event_id, s.title FROM {selection.ROW} "
+                       f"WHERE s.event_id IN ({', '.join('?' * len(event_ids))}) "
+                       f"AND {recorded} AND s.known_from <= ? AND s.known_to > ?",
                        [*event_ids, *params, at.known_at, at.known_at])
-        return {str(row["event_id"]): bytes(row["view"]) for row in rows}
+        return {str(row["event_id"]): bytes(row["title"]).decode() for row in rows}
 
     def claim(self, claim_id: str, at: PointInTime) -> dict:
         at = self.seen(at)
@@ -175,7 +182,7 @@ class Reader:
 def with_as_of(view: bytes, at: PointInTime) -> msgspec.Raw:
     """The stored view with the query's (K, R) spliced in, without decoding it."""
     view = bytes(view)
-    return msgspec.Raw(view[:-1] + b',"as_of":' + _encoder.encode(at.as_of) + b"}")
+    return msgspec.Raw(view[:-1] + b',"as_of":' + at.as_of_json + b"}")
 
 
 def encode_cursor(at: PointInTime, after: list) -> str:

@@ -76,6 +76,12 @@ def _apply_range(store: Store, tx: Tx, after: int, until: int) -> int:
     return sum(len(entries) for entries in streams.values())
 
 
+def interrupted(store: Store) -> bool:
+    """Whether a rebuild began and did not finish: until it does, the index is partial."""
+    with store.read() as tx:
+        return _position(tx, IN_PROGRESS) is not None
+
+
 def report_to_console(done: int, total: int) -> None:
     """Progress of a rebuild at start, for the operator watching the console."""
     print(f"\rrebuilding the index: {done}/{total} entries", end="\n" if done >= total else "",

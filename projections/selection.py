@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from projections.queries import PointInTime
 
 ROW = "{s}event_states s"
+VIEW = "JOIN {s}event_views v ON v.id = s.id"  # a row's view, read only for the rows answered with
 
 
 def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
@@ -89,7 +90,7 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
     if by_text:
         return _by_text(tx, text_index, where, valid, valid_params, limit)
     if where.start is None and where.end is None and chosen is None:  # from the world's start: one index
-        return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM {ROW} WHERE {valid} "
+        return tx.rows(f"SELECT s.event_id, s.occurred_start, v.view FROM {ROW} {VIEW} WHERE {valid} "
                        "ORDER BY s.occurred_start, s.event_id LIMIT ?", [*valid_params, limit])
     parts, part_params, hints = [], [], text_index
     for number, (bucket, low, high) in enumerate(ranges(tx, at, where)):
@@ -108,9 +109,10 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
         part_params += [*facet_params, bucket, *([low] if low else []), high, *valid_params, limit]
     if not parts:
         return []
-    return tx.rows(f"SELECT s.event_id, s.occurred_start, s.view FROM ({' UNION ALL '.join(parts)}) AS hit "
-                   f"JOIN {ROW} ON s.id = hit.id ORDER BY hit.occurred_start, hit.event_id LIMIT ?",
-                   [*part_params, limit])
+    # The page's ids first, then only their views: joined before the limit, every part's rows are read whole.
+    return tx.rows(f"SELECT s.event_id, s.occurred_start, v.view FROM (SELECT * FROM ({' UNION ALL '.join(parts)}) "
+                   f"AS hits ORDER BY occurred_start, event_id LIMIT ?) AS hit JOIN {ROW} ON s.id = hit.id {VIEW} "
+                   "ORDER BY hit.occurred_start, hit.event_id", [*part_params, limit])
 
 
 def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list, limit: int) -> list:
@@ -127,7 +129,8 @@ def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list
         found = [row for row in first if text_index.day_of_key(row["text_key"]) < last_day] + same_day
     found = sorted(found, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit]
     views = {row["id"]: row["view"] for row in tx.rows(
-        f"SELECT id, view FROM {ROW} WHERE s.id IN ({', '.join('?' * len(found))})", [row["id"] for row in found])}
+        f"SELECT id, view FROM {{s}}event_views WHERE id IN ({', '.join('?' * len(found))})",
+        [row["id"] for row in found])}
     return [{"event_id": row["event_id"], "occurred_start": row["occurred_start"], "view": views[row["id"]]}
             for row in found]
 
@@ -138,8 +141,9 @@ def ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, st
     A row meets a window starting at `from` only if it starts within its bucket's longest interval
     before it, and is known at K only if it starts within its bucket's largest lead after K."""
     known_day, found = day_of(at.known_at), []
-    for row in tx.rows("SELECT bucket, max_lead FROM {s}index_buckets ORDER BY bucket"):
+    for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets ORDER BY bucket"):
         longest = longest_days(row["bucket"])
+        longest = None if longest is None else min(longest, row["max_days"])  # the longest it holds
         if where.start is None or where.ongoing != "exclude" and longest is None:
             low = None
         elif where.ongoing == "exclude":

@@ -653,11 +653,11 @@ def test_replay_no_longer_equals_the_index_once_an_indexed_view_is_tampered_with
     when = PointInTime(BASE + 5 * DAY, clock.now_micros())
     assert audit.replay(when)["equal"] is True
     with store.write() as tx:
-        row = tx.one("SELECT view FROM {s}event_states WHERE event_id = ? AND recorded_to = ? AND known_from <= ? "
-                     "AND known_to > ?", (event.id, clock.FOREVER, when.known_at, when.known_at))
+        row = tx.one("SELECT v.id, v.view FROM {s}event_states s JOIN {s}event_views v ON v.id = s.id "
+                     "WHERE s.event_id = ? AND s.recorded_to = ? AND s.known_from <= ? AND s.known_to > ?",
+                     (event.id, clock.FOREVER, when.known_at, when.known_at))
         tampered = bytes(row["view"]).replace(b"Talks in Riyadh", b"Talks in Jeddah")
-        tx.run("UPDATE {s}event_states SET view = ? WHERE event_id = ? AND recorded_to = ? AND known_from <= ? "
-               "AND known_to > ?", (tampered, event.id, clock.FOREVER, when.known_at, when.known_at))
+        tx.run("UPDATE {s}event_views SET view = ? WHERE id = ?", (tampered, row["id"]))
     assert audit.replay(when)["equal"] is False
 
 
@@ -695,9 +695,9 @@ def test_after_the_index_is_emptied_a_rebuild_gives_the_same_answers(store, time
 def index_rows(store) -> dict:
     """Every row of the index but its id (a row's id is only its place in the order written)."""
     with store.read() as tx:
-        states = tx.rows("SELECT * FROM {s}event_states")
+        states = tx.rows("SELECT s.*, v.view FROM {s}event_states s JOIN {s}event_views v ON v.id = s.id")
         counts = tx.rows("SELECT list, name, count FROM {s}index_counts WHERE count <> 0")
-        buckets = tx.rows("SELECT bucket, max_lead FROM {s}index_buckets")
+        buckets = tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")
     rows = [{k: bytes(v) if isinstance(v, memoryview) else v for k, v in dict(row).items() if k != "id"}
             for row in states]
     return {"states": sorted(rows, key=lambda row: sorted(row.items())),
@@ -754,6 +754,20 @@ def test_entries_appended_while_a_rebuild_is_interrupted_are_indexed_when_it_res
     when = PointInTime(BASE + 30 * DAY, clock.now_micros())
     assert msgspec.json.decode(bytes(Reader(store).event(late.id, when)))["title"] == "Appended meanwhile"
     assert len(Reader(store).timeline(TimelineFilter(), when, 1000, None).items) == 13
+
+
+def test_a_store_whose_rebuild_was_interrupted_finishes_it_when_next_opened(database_url, store, timeline, monkeypatch):
+    ids, record_times = generated_log(timeline, seed=24)
+    before = answers(store, ids, record_times)
+    with monkeypatch.context() as patch:
+        interrupt_second_chunk(patch, chunk=4)
+        with pytest.raises(Interrupted):
+            rebuild(store)
+    reopened = open_store(Settings(database_url=database_url))
+    try:
+        assert answers(reopened, ids, record_times) == before
+    finally:
+        reopened.close()
 
 
 def test_replay_of_a_store_with_undecodable_bytes_answers_unequal_and_names_the_position(store, timeline, tmp_path):
