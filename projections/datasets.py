@@ -84,7 +84,7 @@ def _tagged_views(tx: Tx, dataset: str, known: Iterable[str]) -> dict[str, Event
     for retraction). The tag's facet rows name every event that ever had it, and nearly all of them
     are in the snapshot: only the rest are read, and tested by the timeline's own tag filter."""
     where = TimelineFilter(tag=datasets.dataset_tag(dataset), include_retracted=True)
-    ever = tx.rows("SELECT DISTINCT event_id FROM {s}event_facets WHERE facet = ?", [selection.facet_of(where)])
+    ever = tx.rows("SELECT DISTINCT event_id FROM {s}event_facets WHERE facet = ?", selection.facets_of(where))
     return _views_of(tx, sorted({str(row["event_id"]) for row in ever}.difference(known)), where)
 
 

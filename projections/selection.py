@@ -64,23 +64,24 @@ def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
     return sql, params
 
 
-def facet_of(where: TimelineFilter) -> str | None:
-    """The facet whose rows hold every answer, if the filter names one: an actor's first asked word,
-    else a tag, else a place."""
+def facets_of(where: TimelineFilter) -> list[str]:
+    """Facets whose rows all hold every answer, if the filter names one: each word asked of an actor's
+    name, else a tag, else a place. The first is read in world order; the others are looked up."""
     asked = words(where.actor or "")
     if asked:
-        return facet("actor", asked[0])
+        return [facet("actor", word) for word in dict.fromkeys(asked)]
     if where.tag is not None:
-        return facet("tag", normalise(where.tag.strip()))
+        return [facet("tag", normalise(where.tag.strip()))]
     if where.place is not None:
-        return facet("place", normalise(where.place.strip()))
-    return None
+        return [facet("place", normalise(where.place.strip()))]
+    return []
 
 
 def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineFilter, extra: list[str],
            extra_params: list, limit: int) -> list:
     """Rows at (K, R) meeting `where` and the extra clauses on `s`, in world order, with their views."""
-    chosen, text_index = facet_of(where), dialects.for_dialect(tx.dialect.name)
+    chosen, *also = facets_of(where) or [None]
+    text_index = dialects.for_dialect(tx.dialect.name)
     by_text = (where.start is None and where.end is None and chosen is None and words(where.text or "")
                and text_index.IN_WORLD_ORDER)
     sql, params = clauses(replace(where, text=None) if by_text else where, tx.dialect.name)
@@ -92,8 +93,14 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
     if where.start is None and where.end is None and chosen is None:  # from the world's start: one index
         return tx.rows(f"SELECT s.event_id, s.occurred_start, v.view FROM {ROW} {VIEW} WHERE {valid} "
                        "ORDER BY s.occurred_start, s.event_id LIMIT ?", [*valid_params, limit])
-    parts, part_params, hints = [], [], text_index
-    for number, (bucket, low, high) in enumerate(ranges(tx, at, where)):
+    hints, found_rows = text_index, []
+    bounds = sorted(ranges(tx, at, where), key=lambda bucket_range: bucket_range[1] or "")
+    for bucket, low, high in bounds:
+        # Ranges are read in the order of their lowest start: once a page's worth of rows all start
+        # before the next range can begin, no later range can change the page (a long log's first page
+        # is mostly the open-ended events of its first years, from one range).
+        if len(found_rows) >= limit and found_rows[limit - 1]["occurred_start"] < (low or ""):
+            break
         bounded = f"b.bucket = ? {'AND b.occurred_start >= ?' if low else ''} AND b.occurred_start <= ?"
         if chosen is None:  # b is the row itself
             found = f"SELECT s.id, s.occurred_start, s.event_id FROM {ROW} {hints.BY_BUCKET}"
@@ -102,17 +109,27 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
         else:
             found = (f"SELECT s.id, s.occurred_start, s.event_id FROM {{s}}event_facets b JOIN {ROW} {hints.BY_EVENT} "
                      "ON s.event_id = b.event_id AND s.bucket = b.bucket AND s.occurred_start = b.occurred_start")
-            bounded = f"b.facet = ? AND {bounded}"
-            facet_params = [chosen]
+            # A given name is shared by many people: each further word asked is looked up before the row is read.
+            bounded = "b.facet = ? AND " + "".join(
+                "EXISTS (SELECT 1 FROM {s}event_facets f WHERE f.facet = ? AND f.bucket = b.bucket "
+                "AND f.occurred_start = b.occurred_start AND f.event_id = b.event_id) AND " for _ in also) + bounded
+            facet_params = [chosen, *also]
         order = "s.occurred_start, s.event_id" if chosen is None else "b.occurred_start, b.event_id"
-        parts.append(f"SELECT * FROM ({found} WHERE {bounded} AND {valid} ORDER BY {order} LIMIT ?) AS part{number}")
-        part_params += [*facet_params, bucket, *([low] if low else []), high, *valid_params, limit]
-    if not parts:
+        found_rows += tx.rows(f"{found} WHERE {bounded} AND {valid} ORDER BY {order} LIMIT ?",
+                              [*facet_params, bucket, *([low] if low else []), high, *valid_params, limit])
+        found_rows = sorted(found_rows, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit]
+    return with_views(tx, found_rows)
+
+
+def with_views(tx: Tx, rows: list) -> list[dict]:
+    """The rows (id, occurred_start, event_id) with their views, read only now: a row's view is
+    kilobytes, and most rows a query reads are not in its answer."""
+    if not rows:
         return []
-    # The page's ids first, then only their views: joined before the limit, every part's rows are read whole.
-    return tx.rows(f"SELECT s.event_id, s.occurred_start, v.view FROM (SELECT * FROM ({' UNION ALL '.join(parts)}) "
-                   f"AS hits ORDER BY occurred_start, event_id LIMIT ?) AS hit JOIN {ROW} ON s.id = hit.id {VIEW} "
-                   "ORDER BY hit.occurred_start, hit.event_id", [*part_params, limit])
+    views = {row["id"]: row["view"] for row in tx.rows(
+        f"SELECT id, view FROM {{s}}event_views WHERE id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
+    return [{"event_id": row["event_id"], "occurred_start": row["occurred_start"], "view": views[row["id"]]}
+            for row in rows]
 
 
 def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list, limit: int) -> list:
@@ -127,12 +144,7 @@ def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list
         same_day = tx.rows(f"{text_index.ON_ONE_DAY} AND {valid}", [
             query, text_index.text_key(0, last_day), text_index.text_key(0, last_day + 1), *params])
         found = [row for row in first if text_index.day_of_key(row["text_key"]) < last_day] + same_day
-    found = sorted(found, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit]
-    views = {row["id"]: row["view"] for row in tx.rows(
-        f"SELECT id, view FROM {{s}}event_views WHERE id IN ({', '.join('?' * len(found))})",
-        [row["id"] for row in found])}
-    return [{"event_id": row["event_id"], "occurred_start": row["occurred_start"], "view": views[row["id"]]}
-            for row in found]
+    return with_views(tx, sorted(found, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit])
 
 
 def ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, str | None, str]]:
