@@ -42,21 +42,33 @@ def jcs(value: Any) -> bytes:
 
 _sorted_json = msgspec.json.Encoder(order="sorted").encode
 _SAFE_INT = 2**53  # JCS numbers are IEEE doubles: beyond this, rfc8785 refuses
+_STR = {str}
 
 
 def _same_in_json(value: Any) -> bool:
-    kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return True
-    if kind is int:
-        return -_SAFE_INT < value < _SAFE_INT
-    if kind is float:  # Python and ECMAScript both write the shortest digits; in this range both in plain form
-        return 1e-4 <= abs(value) < 1e16 and not value.is_integer()
-    if kind is dict:
-        return all(type(key) is str and key.isascii() and _same_in_json(item) for key, item in value.items())
-    if kind is list:
-        return all(_same_in_json(item) for item in value)
-    return False
+    """Whether msgspec writes `value` as RFC 8785 does. A loop over a stack, not a recursion: every
+    appended entry passes through here, and its strings, the most of it, need no more than a look."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is dict:
+            if not ({*map(type, item)} <= _STR and "".join(item).isascii()):
+                return False
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        elif kind is int:
+            if not -_SAFE_INT < item < _SAFE_INT:
+                return False
+        elif kind is float:  # Python and ECMAScript both write the shortest digits; in this range both in plain form
+            if not (1e-4 <= abs(item) < 1e16 and not item.is_integer()):
+                return False
+        else:
+            return False
+    return True
 
 
 HASHED = ("position", "event_id", "version", "type", "known_at", "recorded_at", "recorded_by", "data")

@@ -73,21 +73,18 @@ party_key = _key
 
 # --- input rules ---------------------------------------------------------------------------
 
-def check_source(source: Source, field: str = "source") -> None:
-    if source.published_at is not None:
-        clock.parse_instant(source.published_at, f"{field}.published_at")
-
-
 def requested_known_at(known_at: str | None, source: Source, now: int) -> int | None:
     """The writer's knowledge time in microseconds; None means "when recorded".
 
     Later than now plus the skew is refused; the store clamps the rest to the record time.
+    The source's published_at must read as a time even where `known_at` overrides it.
     """
-    check_source(source)
+    published = None if source.published_at is None else \
+        clock.parse_instant(source.published_at, "source.published_at")
     if known_at is not None:
         moment, field = clock.parse_instant(known_at, "known_at"), "known_at"
-    elif source.published_at is not None:
-        moment, field = clock.parse_instant(source.published_at, "source.published_at"), "source.published_at"
+    elif published is not None:
+        moment, field = published, "source.published_at"
     else:
         return None
     if moment > now + clock.SKEW_MICROS:

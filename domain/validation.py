@@ -96,7 +96,7 @@ def checked_changes(changes: dict, claim: bool) -> tuple[dict, Problems]:
         elif value is None and fields[name].required:
             problems.append((path, "cannot be removed"))
         else:
-            cleaned[name] = _walk(value, fields[name].type, path, problems, None)
+            cleaned[name] = _check_of(fields[name].type)(value, path, problems)
     return cleaned, problems
 
 
@@ -117,7 +117,7 @@ def decoded(raw: Any, kind: type, prefix: str = "") -> Any:
 def checked(raw: Any, kind: type, prefix: str = "") -> tuple[Any, Problems]:
     """(`raw` with its free text trimmed, every problem found); no exception."""
     problems: Problems = []
-    value = _walk(raw, _info(kind), prefix, problems, None)
+    value = _check_of(_info(kind))(raw, prefix, problems)
     return value, problems
 
 
@@ -131,107 +131,163 @@ def _info(kind: type) -> mi.Type:
     return mi.type_info(kind)
 
 
-def _walk(value: Any, info: mi.Type, path: str, problems: Problems, meta: mi.Metadata | None) -> Any:
+Check = Callable[[Any, str, Problems], Any]  # (value, its path, problems to add to) -> the value, trimmed
+_checks: dict[tuple[int, int], tuple[Any, Any, Check]] = {}
+
+
+def _check_of(info: mi.Type, meta: mi.Metadata | None = None) -> Check:
+    """The check of a type, made once: every report and batch entry walks the same few types, so
+    what each type asks is worked out here, not again for every value."""
+    key = (id(info), id(meta))
+    if key not in _checks:  # the types are kept with their check, so their ids stay theirs
+        _checks[key] = (info, meta, _made(info, meta))
+    return _checks[key][2]
+
+
+def _made(info: mi.Type, meta: mi.Metadata | None) -> Check:
     if isinstance(info, mi.Metadata):
-        if (info.extra or {}).get("free_text") and isinstance(value, str):
-            value = value.strip()
-        return _walk(value, info.type, path, problems, info)
+        inner = _check_of(info.type, info)
+        if not (info.extra or {}).get("free_text"):
+            return inner
+        return lambda value, path, problems: inner(value.strip() if isinstance(value, str) else value, path, problems)
     if isinstance(info, mi.UnionType):
-        return _union(value, info, path, problems, meta)
+        return _union(info, meta)
     if isinstance(info, mi.StructType):
-        return _struct(value, info, path, problems)
+        return _struct(info)
     if isinstance(info, mi.ListType):
-        return _list(value, info, path, problems)
+        return _list(info)
     if isinstance(info, mi.DictType):
+        return _dict(info)
+    return _scalar(info, meta)
+
+
+def _union(info: mi.UnionType, meta: mi.Metadata | None) -> Check:
+    nullable = _takes_null(info)
+    choices = [_check_of(t, meta) for t in info.types if not isinstance(t, mi.NoneType)]
+
+    def check(value: Any, path: str, problems: Problems) -> Any:
+        if value is None and nullable:
+            return None
+        if len(choices) == 1:
+            return choices[0](value, path, problems)
+        for choice in choices:
+            found: Problems = []
+            cleaned = choice(value, path, found)
+            if not found:
+                return cleaned
+        problems.append((path, "is not of an accepted type"))
+        return value
+    return check
+
+
+def _struct(info: mi.StructType) -> Check:
+    fields = {f.encode_name: f for f in info.fields}
+    known, names = ", ".join(fields), {*fields, info.tag_field}
+    rule = next((STRUCT_RULES[k] for k in info.cls.__mro__ if k in STRUCT_RULES), None)
+    checks: list[tuple[str, bool, bool, Check]] = []  # made at first use: a struct may hold itself
+
+    def check(value: Any, path: str, problems: Problems) -> Any:
         if not isinstance(value, dict):
             problems.append((path, "must be an object"))
             return value
-        return {key: _walk(item, info.value_type, _join(path, key), problems, None) for key, item in value.items()}
-    problem = _scalar(value, info, meta)
-    if problem:
-        problems.append((path, problem))
-    return value
+        if not checks:
+            checks.extend((name, field.required, _takes_null(field.type), _check_of(field.type))
+                          for name, field in fields.items())
+        if info.forbid_unknown_fields and not value.keys() <= names:
+            for name in value:
+                if name not in fields and name != info.tag_field:
+                    problems.append((_join(path, name), f"is not a known field; known: {known}"))
+        cleaned = {}
+        for name, required, nullable, check_field in checks:
+            if name in value:
+                item = value[name]  # a null where null is taken, as most optional fields are, is done with here
+                cleaned[name] = None if item is None and nullable else \
+                    check_field(item, f"{path}.{name}" if path else name, problems)
+            elif required:
+                problems.append((_join(path, name), "is required"))
+        if rule:
+            problems += [(_join(path, name), detail) for name, detail in rule(cleaned)]
+        return cleaned
+    return check
 
 
-def _union(value: Any, info: mi.UnionType, path: str, problems: Problems, meta) -> Any:
-    if value is None and any(isinstance(t, mi.NoneType) for t in info.types):
-        return None
-    choices = [t for t in info.types if not isinstance(t, mi.NoneType)]
-    if len(choices) == 1:
-        return _walk(value, choices[0], path, problems, meta)
-    for choice in choices:
-        found: Problems = []
-        cleaned = _walk(value, choice, path, found, meta)
-        if not found:
-            return cleaned
-    problems.append((path, "is not of an accepted type"))
-    return value
+def _takes_null(info: mi.Type) -> bool:
+    return isinstance(info, mi.UnionType) and any(isinstance(t, mi.NoneType) for t in info.types)
 
 
-def _struct(value: Any, info: mi.StructType, path: str, problems: Problems) -> Any:
-    if not isinstance(value, dict):
-        problems.append((path, "must be an object"))
+def _list(info: mi.ListType) -> Check:
+    item = _check_of(info.item_type)
+
+    def check(value: Any, path: str, problems: Problems) -> Any:
+        if not isinstance(value, list):
+            problems.append((path, "must be a list"))
+            return value
+        if info.max_length is not None and len(value) > info.max_length:
+            problems.append((path, f"holds {len(value)} items; at most {info.max_length} are allowed"))
+            return value
+        if info.min_length is not None and len(value) < info.min_length:
+            problems.append((path, f"must hold at least {info.min_length} item(s)"))
+        return [item(each, f"{path}[{n}]", problems) for n, each in enumerate(value)]
+    return check
+
+
+def _dict(info: mi.DictType) -> Check:
+    item = _check_of(info.value_type)
+
+    def check(value: Any, path: str, problems: Problems) -> Any:
+        if not isinstance(value, dict):
+            problems.append((path, "must be an object"))
+            return value
+        return {key: item(each, _join(path, key), problems) for key, each in value.items()}
+    return check
+
+
+def _scalar(info: mi.Type, meta: mi.Metadata | None) -> Check:
+    problem_of = _scalar_rule(info, meta)
+
+    def check(value: Any, path: str, problems: Problems) -> Any:
+        problem = problem_of(value)
+        if problem:
+            problems.append((path, problem))
         return value
-    fields = {f.encode_name: f for f in info.fields}
-    cleaned = {}
-    for name in value:
-        if name not in fields and info.forbid_unknown_fields and name != info.tag_field:
-            problems.append((_join(path, name), f"is not a known field; known: {', '.join(fields)}"))
-    for name, field in fields.items():
-        if name in value:
-            cleaned[name] = _walk(value[name], field.type, _join(path, name), problems, None)
-        elif field.required:
-            problems.append((_join(path, name), "is required"))
-    rule = next((STRUCT_RULES[k] for k in info.cls.__mro__ if k in STRUCT_RULES), None)
-    if rule:
-        problems += [(_join(path, name), detail) for name, detail in rule(cleaned)]
-    return cleaned
+    return check
 
 
-def _list(value: Any, info: mi.ListType, path: str, problems: Problems) -> Any:
-    if not isinstance(value, list):
-        problems.append((path, "must be a list"))
-        return value
-    if info.max_length is not None and len(value) > info.max_length:
-        problems.append((path, f"holds {len(value)} items; at most {info.max_length} are allowed"))
-        return value
-    if info.min_length is not None and len(value) < info.min_length:
-        problems.append((path, f"must hold at least {info.min_length} item(s)"))
-    return [_walk(item, info.item_type, f"{path}[{n}]", problems, None) for n, item in enumerate(value)]
-
-
-def _scalar(value: Any, info: mi.Type, meta: mi.Metadata | None) -> str | None:
+def _scalar_rule(info: mi.Type, meta: mi.Metadata | None) -> Callable[[Any], str | None]:
+    """What is wrong with a value of a scalar type, if anything."""
     extra = (meta.extra if meta else None) or {}
     described = ((meta.extra_json_schema if meta else None) or {}).get("description")
-    if isinstance(info, mi.AnyType):
-        return None
     if isinstance(info, mi.LiteralType):
-        if value in info.values and type(value) is type(info.values[0]):
-            return None
-        return _padded(value) or f"{value!r} is not one of: {', '.join(map(str, info.values))}"
+        values, kind = info.values, type(info.values[0])
+        return lambda value: None if value in values and type(value) is kind else (
+            _padded(value) or f"{value!r} is not one of: {', '.join(map(str, values))}")
     if isinstance(info, mi.StrType):
-        if not isinstance(value, str):
-            return f"must be a string, not {_json_type(value)}"
-        if info.min_length and len(value) < info.min_length:
-            return "must not be blank" if extra.get("free_text") else "must not be empty"
-        if info.max_length is not None and len(value) > info.max_length:
-            return f"is {len(value)} characters long; at most {info.max_length} are allowed"
-        formatted = info.pattern or "one_of" in extra or "check" in extra
-        if formatted and (padded := _padded(value)):  # codes, dates, times, ids: never trimmed for the writer
-            return padded
-        if "one_of" in extra and value not in extra["one_of"]:
-            return f"{value!r} is not one of: {', '.join(extra['one_of'])}"
-        if info.pattern and not _matches(info.pattern, value):
-            return f"{value!r} is not {described or 'in the expected format'}"
-        if "check" in extra:
-            return CHECKS[extra["check"]](value)
-        return None
+        return functools.partial(_text, info, extra, described, info.pattern and re.compile(info.pattern).search)
     if isinstance(info, mi.BoolType):
-        return None if isinstance(value, bool) else f"must be true or false, not {_json_type(value)}"
+        return lambda value: None if isinstance(value, bool) else f"must be true or false, not {_json_type(value)}"
     if isinstance(info, (mi.IntType, mi.FloatType)):
-        return _number(value, info)
+        return functools.partial(_number, info=info)
     if isinstance(info, mi.NoneType):
-        return None if value is None else "must be null"
+        return lambda value: None if value is None else "must be null"
+    return lambda value: None  # Any, and what JSON cannot hold
+
+
+def _text(info: mi.StrType, extra: dict, described: str | None, matches: Callable | None, value: Any) -> str | None:
+    if not isinstance(value, str):
+        return f"must be a string, not {_json_type(value)}"
+    if info.min_length and len(value) < info.min_length:
+        return "must not be blank" if extra.get("free_text") else "must not be empty"
+    if info.max_length is not None and len(value) > info.max_length:
+        return f"is {len(value)} characters long; at most {info.max_length} are allowed"
+    formatted = info.pattern or "one_of" in extra or "check" in extra
+    if formatted and (padded := _padded(value)):  # codes, dates, times, ids: never trimmed for the writer
+        return padded
+    if "one_of" in extra and value not in extra["one_of"]:
+        return f"{value!r} is not one of: {', '.join(extra['one_of'])}"
+    if matches and matches(value) is None:
+        return f"{value!r} is not {described or 'in the expected format'}"
+    if "check" in extra:
+        return CHECKS[extra["check"]](value)
     return None
 
 
@@ -250,10 +306,6 @@ def _padded(value: Any) -> str | None:
     if isinstance(value, str) and value != value.strip():
         return f"{value!r} begins or ends with whitespace"
     return None
-
-
-def _matches(pattern: str, value: str) -> bool:
-    return re.search(pattern, value) is not None
 
 
 def _json_type(value: Any) -> str:

@@ -15,7 +15,7 @@ from domain.application import Timeline
 from domain.errors import DomainError, InvalidInput, Unavailable
 from domain.view import EventView
 from projections import index, selection
-from projections.queries import AsOf, PointInTime, Reader, TimelineFilter
+from projections.queries import AsOf, TimelineFilter
 
 CHUNK = 500
 _views = msgspec.json.Decoder(EventView)
@@ -44,9 +44,10 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
     with store.read() as tx:
         if index.applied_position(tx) != store.head(tx)[0]:
             raise Unavailable("the index is being rebuilt; take the snapshot again when it is done")
-    current = _dataset_views(store, dataset) if complete else {}
     with store.read() as tx:  # rows whose events lost the dataset's tag (say, corrected away) are still theirs
-        current.update(_views_of(tx, [row.event_id for row in rows if row.event_id not in current]))
+        current = _views_of(tx, [row.event_id for row in rows])
+        if complete:
+            current.update(_tagged_views(tx, dataset, current.keys()))
     plan = datasets.plan(dataset, rows, current, complete, published_at)
     recorded_at = clock.now_micros()
     if plan.ops:
@@ -55,6 +56,8 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
         except DomainError as error:
             raise _on_lines(error, plan.lines) from None
         recorded_at = clock.parse_instant(receipts[-1].recorded_at, "recorded_at")
+        with store.write() as tx:  # a snapshot is a bulk write: the next one reads its rows by event
+            index.refresh_statistics(tx)
     return SnapshotAnswer(dataset=dataset, **msgspec.structs.asdict(plan.counts),
                           as_of=AsOf(plan.known_at, clock.format_instant(recorded_at)))
 
@@ -62,31 +65,27 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
 _CURRENT = f"s.recorded_to = {clock.FOREVER} AND s.known_to = {clock.FOREVER}"  # literals: see index.apply
 
 
-def _views_of(tx: Tx, event_ids: list[str]) -> dict[str, EventView]:
-    """The latest view of each of these events that the log holds."""
+def _views_of(tx: Tx, event_ids: list[str], where: TimelineFilter | None = None) -> dict[str, EventView]:
+    """The latest view of each of these events that the log holds (and that meets `where`)."""
+    meets, params = selection.clauses(where, tx.dialect.name) if where else ([], [])
     found = {}
     for start in range(0, len(event_ids), CHUNK):
         chunk = event_ids[start:start + CHUNK]
         for row in tx.rows(f"SELECT v.view FROM {selection.ROW} {selection.VIEW} "
                            f"WHERE s.event_id IN ({', '.join('?' * len(chunk))}) "
-                           f"AND {_CURRENT}", chunk):
+                           f"AND {' AND '.join([_CURRENT, *meets])}", [*chunk, *params]):
             view = _views.decode(bytes(row["view"]))
             found[view.id] = view
     return found
 
 
-def _dataset_views(store, dataset: str) -> dict[str, EventView]:
-    """The latest view of every event tagged with the dataset (a complete snapshot's candidates for
-    retraction), through the tag's own index rows."""
+def _tagged_views(tx: Tx, dataset: str, known: Iterable[str]) -> dict[str, EventView]:
+    """The latest view of every other event tagged with the dataset (a complete snapshot's candidates
+    for retraction). The tag's facet rows name every event that ever had it, and nearly all of them
+    are in the snapshot: only the rest are read, and tested by the timeline's own tag filter."""
     where = TimelineFilter(tag=datasets.dataset_tag(dataset), include_retracted=True)
-    now = clock.now_micros()  # every entry is known by the time it was recorded, so by now
-    latest = PointInTime(now, now)
-    found = {}
-    for items in Reader(store).pages(where, latest, 1000):
-        for item in items:
-            view = _views.decode(item)
-            found[view.id] = view
-    return found
+    ever = tx.rows("SELECT DISTINCT event_id FROM {s}event_facets WHERE facet = ?", selection.facets_of(where))
+    return _views_of(tx, sorted({str(row["event_id"]) for row in ever}.difference(known)), where)
 
 
 def _on_lines(error: DomainError, lines: list[int]) -> DomainError:

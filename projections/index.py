@@ -296,7 +296,7 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]], unindexed: bool = F
         tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 states)
         tx.many("INSERT INTO {s}event_views VALUES (?, ?)", views)
-        tx.many("INSERT INTO {s}event_facets VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", faceted)
+        tx.insert_all("event_facets", "titt", faceted, "ON CONFLICT DO NOTHING")
     text_index.write(tx, texts, unindexed)
     known = {row["bucket"]: (row["max_lead"], row["max_days"])
              for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")}
@@ -441,6 +441,13 @@ def _tag_columns(tags: tuple[str, ...]) -> tuple[str, frozenset[str]]:
 @lru_cache(maxsize=4096)
 def _text(title: str, summary: str) -> str:
     return " ".join(text_words(title, summary))
+
+
+def refresh_statistics(tx: Tx) -> None:
+    """After a bulk write (a rebuild, a dataset snapshot): without fresh statistics PostgreSQL's planner
+    takes the open rows for a rare few, and scans them all where it should seek by event."""
+    if tx.dialect.name == "postgresql":
+        tx.run("ANALYZE {s}event_states")
 
 
 def applied_position(tx: Tx) -> int:

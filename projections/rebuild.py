@@ -68,8 +68,7 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
         index.set_applied_position(tx, total)
         applied += len(appended_meanwhile)
         tx.run("DELETE FROM {s}projection_position WHERE name IN (?, ?)", (IN_PROGRESS, UNTIL))
-        if tx.dialect.name == "postgresql":  # fresh statistics, or the planner scans what it should seek
-            tx.run("ANALYZE {s}event_states")
+        index.refresh_statistics(tx)
     if progress:
         progress(total, total)
     return applied
