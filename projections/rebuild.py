@@ -50,7 +50,7 @@ def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fr
     with store.read() as tx:
         done, until = _position(tx, IN_PROGRESS) or 0, _position(tx, UNTIL) or 0
     applied = 0
-    with _collector_paused():
+    with collector_paused():
         while done < until:
             with store.write() as tx:
                 applied += _apply_range(store, tx, done, min(done + CHUNK, until))
@@ -87,7 +87,7 @@ def _apply_range(store: Store, tx: Tx, after: int, until: int) -> int:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """A chunk makes millions of small objects, nearly none in a cycle and most alive until its end: the
     cycle collector, tracing them every few hundred allocations, took a fifth of a rebuild's time."""
     enabled = gc.isenabled()
