@@ -340,19 +340,20 @@ def _intervals(entries: list[Logged], since: int) -> list[tuple[int, int]]:
 
 def bucket_of(start: str, end: str, known_from: int) -> tuple[int, int]:
     """(bucket, lead in days): the interval's length class, doubled, plus 1 if known before it began."""
-    began, length_class = _span(start, end)
+    began, length_class, _ = _span(start, end)
     lead = max(0, began - day_of(known_from).toordinal()) if began else 0
     return length_class * 2 + (lead > 0), lead
 
 
 @lru_cache(maxsize=65536)  # an event's rows repeat its interval
-def _span(start: str, end: str) -> tuple[int | None, int]:
-    """(the day an occurred interval begins, as an ordinal, or None if unbounded; its length class)."""
+def _span(start: str, end: str) -> tuple[int | None, int, int]:
+    """(the day an occurred interval begins, as an ordinal, or None if unbounded; its length class; how
+    many days it lasts, 0 if it has no start or no end)."""
     began = None if start == WORLD_START else date.fromisoformat(start).toordinal()
     if began is None or end == WORLD_END:
-        return began, LENGTH_CLASSES - 1
+        return began, LENGTH_CLASSES - 1, 0
     days = date.fromisoformat(end).toordinal() - began
-    return began, next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1)
+    return began, next(c for c in range(LENGTH_CLASSES) if c == LENGTH_CLASSES - 1 or days <= 4 ** c - 1), days
 
 
 def start_day(start: str) -> int:
@@ -362,9 +363,7 @@ def start_day(start: str) -> int:
 
 def length_days(start: str, end: str) -> int:
     """How many days an occurred interval lasts; 0 if it has no start or no end (its class is unbounded)."""
-    if start == WORLD_START or end == WORLD_END:
-        return 0
-    return start_day(end) - start_day(start)
+    return _span(start, end)[2]
 
 
 def longest_days(bucket: int) -> int | None:
