@@ -49,7 +49,7 @@ def take_snapshot(timeline: Timeline, dataset: str, format: str, lines: Iterable
         with store.read() as tx:
             if index.applied_position(tx) != store.head(tx)[0]:
                 raise Unavailable("the index is being rebuilt; take the snapshot again when it is done")
-        with store.read() as tx:  # rows whose events lost the dataset's tag (say, corrected away) are still theirs
+            # rows whose events lost the dataset's tag (say, corrected away) are still theirs
             current = _views_of(tx, [row.event_id for row in rows])
             if complete:
                 current.update(_tagged_views(tx, dataset, current.keys()))
