@@ -39,6 +39,8 @@ def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> No
     tx.many(INSERT, keyed_words)
     terms = sorted({word for _, text in keyed_words for word in text.split(" ") if word})
     tx.many("INSERT INTO {s}event_terms VALUES (?) ON CONFLICT DO NOTHING", [(term,) for term in terms])
+
+
 MATCHING_IDS = "SELECT rowid & 4294967295 FROM {s}event_words WHERE event_words MATCH ?"
 # Matches in world order: the rows they are words of, `s`, joined by id. (A range on the key, which
 # one day's matches need, makes FTS5 give up reading in key order: the first page asks for none.)
