@@ -96,5 +96,11 @@ class Subscriber:
             time.sleep(0.02)
         return list(self.ids)
 
+    def __enter__(self) -> Subscriber:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
     def close(self) -> None:
         self._stop.set()  # the thread ends at its next line, or with the server

@@ -52,28 +52,21 @@ def write(base: str, title: str, timeout: float = 30) -> dict:
 def test_two_api_processes_write_and_stream_at_once_with_gapless_positions(cluster, schema, serve):
     bases = [serve(cluster.primary_url(schema), CEASEFIRE_READ_DATABASE_URL=cluster.replica_url(schema))
              for _ in range(2)]
-    subscribers = [Subscriber(base) for base in bases]
-    try:
+    with Subscriber(bases[0]) as first, Subscriber(bases[1]) as second:
         targets = itertools.cycle(bases)
         with ThreadPoolExecutor(8) as pool:
             receipts = list(pool.map(lambda n: write(next(targets), f"Report {n}"), range(40)))
-        heard = [subscriber.wait_for(40) for subscriber in subscribers]
-    finally:
-        for subscriber in subscribers:
-            subscriber.close()
+        heard = [first.wait_for(40), second.wait_for(40)]
     assert sorted(receipt["position"] for receipt in receipts) == list(range(1, 41))
     assert heard == [list(range(1, 41))] * 2
 
 
 def test_a_subscriber_on_one_process_hears_a_write_through_another_within_a_second(cluster, schema, serve):
     writer, streamer = serve(cluster.primary_url(schema)), serve(cluster.primary_url(schema))
-    subscriber = Subscriber(streamer)
-    try:
+    with Subscriber(streamer) as subscriber:
         written = write(writer, "Trump–Putin call")
         answered_at = time.monotonic()
         assert subscriber.wait_for(1, timeout=1) == [written["position"]]
-    finally:
-        subscriber.close()
     assert subscriber.heard_at[written["position"]] - answered_at < 1
 
 
@@ -81,18 +74,14 @@ def test_last_event_id_resumes_on_another_process(cluster, schema, serve):
     first, second = serve(cluster.primary_url(schema)), serve(cluster.primary_url(schema))
     for n in range(5):
         write(first, f"Report {n}")
-    resumed = Subscriber(second, after=2)
-    try:
+    with Subscriber(second, after=2) as resumed:
         write(first, "Report 5")
         assert resumed.wait_for(4) == [3, 4, 5, 6]
-    finally:
-        resumed.close()
 
 
 def test_the_stream_resumes_across_a_primary_restart_without_losing_or_repeating_entries(cluster, schema, serve):
     base = serve(cluster.primary_url(schema))
-    subscriber = Subscriber(base)
-    try:
+    with Subscriber(base) as subscriber:
         for n in range(3):
             write(base, f"Before the restart {n}")
         assert subscriber.wait_for(3) == [1, 2, 3]
@@ -100,14 +89,11 @@ def test_the_stream_resumes_across_a_primary_restart_without_losing_or_repeating
         for n in range(3):
             write(base, f"After the restart {n}")
         assert subscriber.wait_for(6) == [1, 2, 3, 4, 5, 6]
-    finally:
-        subscriber.close()
 
 
 def test_an_idle_stream_on_postgresql_makes_no_query_of_the_log(cluster, schema, serve):
     base = serve(cluster.primary_url(schema))
-    subscriber = Subscriber(base)
-    try:
+    with Subscriber(base) as subscriber:
         write(base, "Jeddah talks")
         assert subscriber.wait_for(1) == [1]
         time.sleep(0.5)
@@ -118,8 +104,6 @@ def test_an_idle_stream_on_postgresql_makes_no_query_of_the_log(cluster, schema,
         assert subscriber.wait_for(2) == [1, 2]
         time.sleep(0.5)
         awake = _statements_since(cluster.primary_log, quiet_from, schema)
-    finally:
-        subscriber.close()
     assert idle == []
     assert any("ledger" in line for line in awake)  # the server log does show the statements it runs
 
