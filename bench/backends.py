@@ -30,30 +30,22 @@ class Backend:
 @contextmanager
 def prepared(name: str, keep: Path | None = None) -> Iterator[Backend]:
     """`keep`: a directory whose SQLite log (or, on PostgreSQL, schemas named after it) outlives the
-    run and is reused by the next one."""
-    if keep and name == "postgresql":
-        keep.mkdir(parents=True, exist_ok=True)
-        with _schemas(f"bench_keep_{keep.name}") as (url, baseline_env):
-            yield Backend(name, url, baseline_env, keep)
-        return
-    if keep and name == "sqlite":
-        keep.mkdir(parents=True, exist_ok=True)
-        yield Backend(name, f"sqlite:///{keep}/ceasefire.sqlite3", {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(keep / "baseline.sqlite3"),
-            "SQLITE_LOCK_TIMEOUT": "30"}, keep)
-        (keep / "baseline.sqlite3").unlink(missing_ok=True)
-        return
-    workdir = Path(tempfile.mkdtemp(prefix=f"ceasefire-bench-{name}-"))
+    run and is reused by the next one; the baseline's store never is."""
+    workdir = keep or Path(tempfile.mkdtemp(prefix=f"ceasefire-bench-{name}-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     try:
         if name == "sqlite":
             yield Backend(name, f"sqlite:///{workdir}/ceasefire.sqlite3", {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(workdir / "baseline.sqlite3"),
                 "SQLITE_LOCK_TIMEOUT": "30"}, workdir)
         else:
-            with _schemas() as (url, baseline_env):
+            with _schemas(f"bench_keep_{keep.name}" if keep else None) as (url, baseline_env):
                 yield Backend(name, url, baseline_env, workdir)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if keep:
+            (workdir / "baseline.sqlite3").unlink(missing_ok=True)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 @contextmanager
