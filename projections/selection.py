@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 from adapters.store import Tx
 from domain.dates import days_before
 from projections import dialects
-from projections.index import SEP, day_of, facet, longest_days, name_keys, nul_safe
+from projections.index import SEP, day_of, day_of_key, facet, longest_days, name_keys, nul_safe, text_key
 from projections.matching import TimelineFilter, normalise, words
 
 if TYPE_CHECKING:
     from projections.queries import PointInTime
 
 ROW = "{s}event_states s"
+FIRST_SLICE_DAYS = 32  # of a text search by slices of days (PostgreSQL): about a page of a common word
 VIEW = "JOIN {s}event_views v ON v.id = s.id"  # a row's view, read only for the rows answered with
 
 
@@ -84,8 +85,7 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
     """Rows at (K, R) meeting `where` and the extra clauses on `s`, in world order, with their views."""
     chosen, *also = facets_of(where) or [None]
     text_index = dialects.for_dialect(tx.dialect.name)
-    by_text = (where.start is None and where.end is None and chosen is None and words(where.text or "")
-               and text_index.IN_WORLD_ORDER)
+    by_text = where.start is None and where.end is None and chosen is None and words(where.text or "")
     sql, params = clauses(replace(where, text=None) if by_text else where, tx.dialect.name)
     recorded_sql, recorded_params = recorded
     valid = f"{recorded_sql} AND s.known_from <= ? AND s.known_to > ? AND {' AND '.join([*sql, *extra])}"
@@ -95,32 +95,39 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
     if where.start is None and where.end is None and chosen is None:  # from the world's start: one index
         return tx.rows(f"SELECT s.event_id, s.occurred_start, v.view FROM {ROW} {VIEW} WHERE {valid} "
                        "ORDER BY s.occurred_start, s.event_id LIMIT ?", [*valid_params, limit])
-    hints, found_rows = text_index, []
     bounds = sorted(ranges(tx, at, where), key=lambda bucket_range: bucket_range[1] or "")
+    if chosen is None:  # b is the row itself
+        found = f"SELECT s.id, s.occurred_start, s.event_id FROM {ROW} {text_index.BY_BUCKET}"
+        bounded, facet_params = "s.bucket = {bucket} AND s.occurred_start >= {low} AND s.occurred_start <= {high}", []
+    else:
+        found = (f"SELECT s.id, s.occurred_start, s.event_id FROM {{s}}event_facets b JOIN {ROW} {text_index.BY_EVENT} "
+                 "ON s.event_id = b.event_id AND s.bucket = b.bucket AND s.occurred_start = b.occurred_start")
+        # A given name is shared by many people: each further word asked is looked up before the row is read.
+        bounded = "b.facet = ? AND " + "".join(
+            "EXISTS (SELECT 1 FROM {s}event_facets f WHERE f.facet = ? AND f.bucket = b.bucket "
+            "AND f.occurred_start = b.occurred_start AND f.event_id = b.event_id) AND " for _ in also) + (
+            "b.bucket = {bucket} AND b.occurred_start >= {low} AND b.occurred_start <= {high}")
+        facet_params = [chosen, *also]
+    order = "s.occurred_start, s.event_id" if chosen is None else "b.occurred_start, b.event_id"
+    one_range = f"{found} WHERE {bounded} AND {valid} ORDER BY {order} LIMIT ?"
+    if text_index.EACH_RANGE:  # every range in one statement, its rows' views joined
+        columns = [[bucket for bucket, _, _ in bounds], [low or "" for _, low, _ in bounds], [h for *_, h in bounds]]
+        return tx.rows(text_index.EACH_RANGE.replace("{one_range}", _bound(one_range, "r.bucket", "r.low", "r.high")),
+                       [*columns, *facet_params, *valid_params, limit, limit])
+    one_range, found_rows = _bound(one_range, "?", "?", "?"), []
     for bucket, low, high in bounds:
         # Ranges are read in the order of their lowest start: once a page's worth of rows all start
         # before the next range can begin, no later range can change the page (a long log's first page
         # is mostly the open-ended events of its first years, from one range).
         if len(found_rows) >= limit and found_rows[limit - 1]["occurred_start"] < (low or ""):
             break
-        bounded = f"b.bucket = ? {'AND b.occurred_start >= ?' if low else ''} AND b.occurred_start <= ?"
-        if chosen is None:  # b is the row itself
-            found = f"SELECT s.id, s.occurred_start, s.event_id FROM {ROW} {hints.BY_BUCKET}"
-            bounded = bounded.replace("b.", "s.")
-            facet_params = []
-        else:
-            found = (f"SELECT s.id, s.occurred_start, s.event_id FROM {{s}}event_facets b JOIN {ROW} {hints.BY_EVENT} "
-                     "ON s.event_id = b.event_id AND s.bucket = b.bucket AND s.occurred_start = b.occurred_start")
-            # A given name is shared by many people: each further word asked is looked up before the row is read.
-            bounded = "b.facet = ? AND " + "".join(
-                "EXISTS (SELECT 1 FROM {s}event_facets f WHERE f.facet = ? AND f.bucket = b.bucket "
-                "AND f.occurred_start = b.occurred_start AND f.event_id = b.event_id) AND " for _ in also) + bounded
-            facet_params = [chosen, *also]
-        order = "s.occurred_start, s.event_id" if chosen is None else "b.occurred_start, b.event_id"
-        found_rows += tx.rows(f"{found} WHERE {bounded} AND {valid} ORDER BY {order} LIMIT ?",
-                              [*facet_params, bucket, *([low] if low else []), high, *valid_params, limit])
+        found_rows += tx.rows(one_range, [*facet_params, bucket, low or "", high, *valid_params, limit])
         found_rows = sorted(found_rows, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit]
     return with_views(tx, found_rows)
+
+
+def _bound(one_range: str, bucket: str, low: str, high: str) -> str:
+    return one_range.replace("{bucket}", bucket).replace("{low}", low).replace("{high}", high)
 
 
 def with_views(tx: Tx, rows: list) -> list[dict]:
@@ -135,18 +142,38 @@ def with_views(tx: Tx, rows: list) -> list[dict]:
 
 
 def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list, limit: int) -> list:
-    """Matches of the text index in world order, to the end of the page; then the rest of the page's last
-    day, since within a day the timeline orders by event id and the text index by row id."""
+    """Matches of the text index in world order, to the end of the page."""
     query = text_index.query(words(where.text), tx)
+    if not text_index.IN_WORLD_ORDER:
+        return with_views(tx, _by_day_slices(tx, text_index, query, valid, params, limit))
+    # Then the rest of the page's last day, since within a day the timeline orders by event id and the
+    # text index by row id.
     first = tx.rows(f"{text_index.IN_WORLD_ORDER} AND {valid} ORDER BY w.rowid LIMIT ?", [query, *params, limit])
     if len(first) < limit:
         found = first
     else:
-        last_day = text_index.day_of_key(first[-1]["text_key"])
+        last_day = day_of_key(first[-1]["text_key"])
         same_day = tx.rows(f"{text_index.ON_ONE_DAY} AND {valid}", [
-            query, text_index.text_key(0, last_day), text_index.text_key(0, last_day + 1), *params])
-        found = [row for row in first if text_index.day_of_key(row["text_key"]) < last_day] + same_day
+            query, text_key(0, last_day), text_key(0, last_day + 1), *params])
+        found = [row for row in first if day_of_key(row["text_key"]) < last_day] + same_day
     return with_views(tx, sorted(found, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit])
+
+
+def _by_day_slices(tx: Tx, text_index, query: str, valid: str, params: list, limit: int) -> list:
+    """Matches of a text index that hands them over in no order, a slice of days at a time, each slice
+    twice as long as the last and starting at the first key after the one before: a slice bounds how many
+    matches are read and sorted, and a common word fills a page within its first slices."""
+    found, low, days = [], 0, FIRST_SLICE_DAYS
+    while len(found) < limit:
+        first = tx.one(text_index.FIRST_KEY_FROM, [text_key(0, low)])
+        if first is None:
+            break
+        low = day_of_key(first["id"])
+        high = low + days
+        found += tx.rows(f"{text_index.IN_KEY_RANGE} AND {valid} ORDER BY s.occurred_start, s.event_id LIMIT ?",
+                         [query, text_key(0, low), text_key(0, high), *params, limit - len(found)])
+        low, days = high, days * 2
+    return found
 
 
 def ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, str | None, str]]:
