@@ -39,7 +39,7 @@ from projections.matching import normalise, occurred_bounds, text_words, words
 
 NAME = "event_states"
 # 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words, views apart,
-# each bucket's longest interval; 4: PostgreSQL's words keyed in world order, as SQLite's were
+# each bucket's longest interval; 4: PostgreSQL keeps each row's tsvector
 SCHEMA_VERSION = 4
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
@@ -286,7 +286,7 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]], unindexed: bool = F
     states, views = [row[:-1] for row, _, _, _ in rows], [(row[0], row[-1]) for row, _, _, _ in rows]
     text_index = dialects.for_dialect(tx.dialect.name)
     # In key order: FTS5 flushes what it holds to a new segment whenever a key is not above the last.
-    texts = sorted((text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows)
+    texts = sorted((text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows)
     faceted = sorted({(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets})
     if unindexed:
         tx.copy("{s}event_states", states)
@@ -359,16 +359,6 @@ def _span(start: str, end: str) -> tuple[int | None, int, int]:
 def start_day(start: str) -> int:
     """The day an occurred interval starts, as a number that sorts as `occurred_start` does."""
     return 0 if start == WORLD_START else date.fromisoformat(start).toordinal()
-
-
-def text_key(row_id: int, day: int) -> int:
-    """The key a row's words are filed under in the text index: the day its occurred interval starts, then
-    its id, so keys sort as the timeline does (to the day) and a range of days is a range of keys."""
-    return day << 32 | row_id
-
-
-def day_of_key(key: int) -> int:
-    return key >> 32
 
 
 def length_days(start: str, end: str) -> int:

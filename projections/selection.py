@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from adapters.store import Tx
 from domain.dates import days_before
 from projections import dialects
-from projections.index import SEP, day_of, day_of_key, facet, longest_days, name_keys, nul_safe, text_key
+from projections.index import SEP, day_of, facet, longest_days, name_keys, nul_safe
 from projections.matching import TimelineFilter, normalise, words
 
 if TYPE_CHECKING:
     from projections.queries import PointInTime
 
 ROW = "{s}event_states s"
-FIRST_SLICE_DAYS = 32  # of a text search by slices of days (PostgreSQL): about a page of a common word
+WALKED_ROWS, MOST_WALKED = 500, 4000  # rows a text search on PostgreSQL tests in world order (see _walked_then_indexed)
 VIEW = "JOIN {s}event_views v ON v.id = s.id"  # a row's view, read only for the rows answered with
 
 
@@ -110,20 +110,34 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
         facet_params = [chosen, *also]
     order = "s.occurred_start, s.event_id" if chosen is None else "b.occurred_start, b.event_id"
     one_range = f"{found} WHERE {bounded} AND {valid} ORDER BY {order} LIMIT ?"
-    if text_index.EACH_RANGE:  # every range in one statement, its rows' views joined
-        columns = [[bucket for bucket, _, _ in bounds], [low or "" for _, low, _ in bounds], [h for *_, h in bounds]]
-        return tx.rows(text_index.EACH_RANGE.replace("{one_range}", _bound(one_range, "r.bucket", "r.low", "r.high")),
-                       [*columns, *facet_params, *valid_params, limit, limit])
-    one_range, found_rows = _bound(one_range, "?", "?", "?"), []
-    for bucket, low, high in bounds:
+    found_rows = []
+    for group in _read_together(bounds, text_index.EACH_RANGE is not None):
         # Ranges are read in the order of their lowest start: once a page's worth of rows all start
-        # before the next range can begin, no later range can change the page (a long log's first page
-        # is mostly the open-ended events of its first years, from one range).
-        if len(found_rows) >= limit and found_rows[limit - 1]["occurred_start"] < (low or ""):
+        # before a range can begin, it cannot change the page (a long log's first page is mostly the
+        # open-ended events of its first years, from one or two ranges).
+        if len(found_rows) >= limit:
+            group = [bound for bound in group if (bound[1] or "") <= found_rows[limit - 1]["occurred_start"]]
+        if not group:
             break
-        found_rows += tx.rows(one_range, [*facet_params, bucket, low or "", high, *valid_params, limit])
+        if text_index.EACH_RANGE:
+            columns = [[bucket for bucket, _, _ in group], [low or "" for _, low, _ in group], [h for *_, h in group]]
+            each_range = text_index.EACH_RANGE.replace("{one_range}", _bound(one_range, "r.bucket", "r.low", "r.high"))
+            found_rows += tx.rows(each_range, [*columns, *facet_params, *valid_params, limit, limit])
+        else:
+            found_rows += tx.rows(_bound(one_range, "?", "?", "?"),
+                                  [*facet_params, group[0][0], group[0][1] or "", group[0][2], *valid_params, limit])
         found_rows = sorted(found_rows, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit]
     return with_views(tx, found_rows)
+
+
+def _read_together(bounds: list, at_once: bool) -> list[list]:
+    """Ranges, lowest start first, in the groups each read by one statement: one range each where a
+    statement costs little (SQLite, in process); else those sharing the lowest start, then all others
+    (PostgreSQL, where each is a round trip and a plan)."""
+    if not at_once or not bounds:
+        return [[bound] for bound in bounds]
+    first = [bound for bound in bounds if bound[1] == bounds[0][1]]
+    return [first, bounds[len(first):]]
 
 
 def _bound(one_range: str, bucket: str, low: str, high: str) -> str:
@@ -145,35 +159,43 @@ def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list
     """Matches of the text index in world order, to the end of the page."""
     query = text_index.query(words(where.text), tx)
     if not text_index.IN_WORLD_ORDER:
-        return with_views(tx, _by_day_slices(tx, text_index, query, valid, params, limit))
+        return with_views(tx, _walked_then_indexed(tx, text_index, query, valid, params, limit)[:limit])
     # Then the rest of the page's last day, since within a day the timeline orders by event id and the
     # text index by row id.
     first = tx.rows(f"{text_index.IN_WORLD_ORDER} AND {valid} ORDER BY w.rowid LIMIT ?", [query, *params, limit])
     if len(first) < limit:
         found = first
     else:
-        last_day = day_of_key(first[-1]["text_key"])
+        last_day = text_index.day_of_key(first[-1]["text_key"])
         same_day = tx.rows(f"{text_index.ON_ONE_DAY} AND {valid}", [
-            query, text_key(0, last_day), text_key(0, last_day + 1), *params])
-        found = [row for row in first if day_of_key(row["text_key"]) < last_day] + same_day
+            query, text_index.text_key(0, last_day), text_index.text_key(0, last_day + 1), *params])
+        found = [row for row in first if text_index.day_of_key(row["text_key"]) < last_day] + same_day
     return with_views(tx, sorted(found, key=lambda row: (row["occurred_start"], row["event_id"]))[:limit])
 
 
-def _by_day_slices(tx: Tx, text_index, query: str, valid: str, params: list, limit: int) -> list:
-    """Matches of a text index that hands them over in no order, a slice of days at a time, each slice
-    twice as long as the last and starting at the first key after the one before: a slice bounds how many
-    matches are read and sorted, and a common word fills a page within its first slices."""
-    found, low, days = [], 0, FIRST_SLICE_DAYS
-    while len(found) < limit:
-        first = tx.one(text_index.FIRST_KEY_FROM, [text_key(0, low)])
-        if first is None:
-            break
-        low = day_of_key(first["id"])
-        high = low + days
-        found += tx.rows(f"{text_index.IN_KEY_RANGE} AND {valid} ORDER BY s.occurred_start, s.event_id LIMIT ?",
-                         [query, text_key(0, low), text_key(0, high), *params, limit - len(found)])
-        low, days = high, days * 2
-    return found
+def _walked_then_indexed(tx: Tx, text_index, query: str, valid: str, params: list, limit: int) -> list:
+    """Matches of a text index that hands them over in no order (PostgreSQL's GIN), in world order.
+
+    Rows are walked in world order and tested by their ids, WALKED_ROWS first, then as many more as the
+    matches found so far say the page needs (up to MOST_WALKED); a word too rare for that is asked of
+    the text index for its matches after the rows walked, which are then few enough to sort."""
+    after, after_params, found, walk = "", [], [], WALKED_ROWS
+    in_order = "SELECT s.id, s.occurred_start, s.event_id FROM {row} WHERE {valid} ORDER BY s.occurred_start, s.event_id"
+    while True:
+        walked = tx.rows(text_index.WALKED.format(rows=in_order.format(row=ROW, valid=valid + after)),
+                         [*params, *after_params, walk, query, limit - len(found), walk - 1])
+        matched = [row for row in walked if row["id"] is not None]
+        last = next((row for row in walked if row["id"] is None), None)
+        found += matched
+        if last is None or len(found) >= limit:
+            return found
+        after = " AND (s.occurred_start > ? OR (s.occurred_start = ? AND s.event_id > ?))"
+        after_params = [last["occurred_start"], last["occurred_start"], last["event_id"]]
+        walk = (limit - len(found)) * walk * 5 // 4 // len(matched) if matched else MOST_WALKED + 1
+        if walk > MOST_WALKED:
+            indexed = f"{valid}{after} AND s.id IN ({text_index.MATCHING_IDS})"
+            return found + tx.rows(f"{in_order.format(row=ROW, valid=indexed)} LIMIT ?",
+                                   [*params, *after_params, query, limit - len(found)])
 
 
 def ranges(tx: Tx, at: PointInTime, where: TimelineFilter) -> list[tuple[int, str | None, str]]:

@@ -1,10 +1,12 @@
 """PostgreSQL: the words under a GIN index of their `simple` tsvector (no stemming, no stop words).
 
-A GIN index hands matches over in no order. The words are filed under keys that
-sort as the timeline does (projections.index.text_key), so a range of days is a
-range of keys: a search reads matches a slice of days at a time (see
-projections.selection), each slice the GIN index's matches ANDed with a range of
-the keys' own index, and stops at the page's end.
+A GIN index hands matches over in no order, and reading every match of a common
+word costs tens of milliseconds (a prefix's matches are all gathered first). Each
+row's tsvector is kept, so a search with no window first walks the timeline's own
+rows in world order, testing each row's tsvector by its id (a common word fills a
+page within a few hundred rows), and asks the GIN index only for the matches
+after them (a word that did not fill the page is rare, and its matches few). See
+projections.selection._by_text.
 """
 
 from __future__ import annotations
@@ -12,20 +14,22 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 DDL = """
-CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT NULL)
+CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT NULL,
+    terms TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', words)) STORED)
 """
 # Made with the index's lookups (projections.index): a rebuild makes it once its rows are in.
-INDEXES = {"event_words_text": "ON {s}event_words USING GIN (to_tsvector('simple', words))"}
+INDEXES = {"event_words_text": "ON {s}event_words USING GIN (terms)"}
 DROP = ["DROP TABLE IF EXISTS {s}event_words"]
 TABLE = "{s}event_words (id, words)"  # where a row's words go
 INSERT = f"INSERT INTO {TABLE} VALUES (?, ?)"
-MATCHING = "to_tsvector('simple', words) @@ to_tsquery('simple', ?)"
-MATCHING_IDS = f"SELECT id & 4294967295 FROM {{s}}event_words WHERE {MATCHING}"
-IN_WORLD_ORDER = None  # see IN_KEY_RANGE
-# The matches whose keys fall in [?, ?), the rows they are words of as `s`.
-IN_KEY_RANGE = ("SELECT s.id, s.occurred_start, s.event_id FROM {s}event_words w "
-                f"JOIN {{s}}event_states s ON s.id = w.id & 4294967295 WHERE {MATCHING} AND w.id >= ? AND w.id < ?")
-FIRST_KEY_FROM = "SELECT id FROM {s}event_words WHERE id >= ? ORDER BY id LIMIT 1"
+MATCHING_IDS = "SELECT id FROM {s}event_words WHERE terms @@ to_tsquery('simple', ?)"
+IN_WORLD_ORDER = None  # see WALKED
+# The matches among the first `?` rows (`{rows}`, in world order) and, marked by a null id, the last of
+# those rows if there were that many: where the GIN index takes over.
+WALKED = ("WITH walked AS MATERIALIZED ({rows} LIMIT ?) "
+          "(SELECT w.id, w.occurred_start, w.event_id FROM walked w JOIN {{s}}event_words t ON t.id = w.id "
+          "WHERE t.terms @@ to_tsquery('simple', ?) ORDER BY w.occurred_start, w.event_id LIMIT ?) "
+          "UNION ALL (SELECT NULL, occurred_start, event_id FROM walked ORDER BY occurred_start, event_id OFFSET ?)")
 
 
 def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> None:
@@ -41,16 +45,19 @@ def bulk(tx) -> nullcontext:
     return nullcontext()
 
 
+def text_key(row_id: int, start_day: int) -> int:
+    return row_id
+
+
 def query(prefixes: list[str], tx=None) -> str:
     """Words are letters and digits only, so no tsquery operator can hide in one."""
     return " & ".join(f"{word}:*" for word in prefixes)
 
 
-# Every bucket's range in one statement: the ranges (bucket, lowest start, highest start) come as three
-# arrays, and each is read in world order to the page's end, so the plan is the same whatever they hold
-# and one round trip reads them all. (A UNION of one statement per range is planned afresh each time.)
-EACH_RANGE = ("SELECT f.event_id, f.occurred_start, v.view FROM (SELECT f.id, f.occurred_start, f.event_id FROM "
+# Bucket ranges read together, in one statement: they come as three arrays (bucket, lowest start,
+# highest start), and each is read in world order to the page's end, so the plan is the same whatever
+# they hold. (A UNION of one statement per range is planned afresh each time.)
+EACH_RANGE = ("SELECT f.id, f.occurred_start, f.event_id FROM "
               "unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS r (bucket, low, high) "
-              "CROSS JOIN LATERAL ({one_range}) f ORDER BY f.occurred_start, f.event_id LIMIT ?) f "
-              "JOIN {s}event_views v ON v.id = f.id ORDER BY f.occurred_start, f.event_id")
+              "CROSS JOIN LATERAL ({one_range}) f ORDER BY f.occurred_start, f.event_id LIMIT ?")
 BY_BUCKET = BY_EVENT = ""  # PostgreSQL's planner chooses from its statistics (ANALYZE after a rebuild)

@@ -1,9 +1,9 @@
 """SQLite: an FTS5 table holding only its index (contentless); index hints.
 
-A row's words are filed under a key that sorts as the timeline does
-(projections.index.text_key). FTS5 hands matches over in key order, so a text
-search reads matches in world order and stops at the page's end, however common
-the word.
+A row's words are filed under a key that sorts as the timeline does: the day its
+occurred interval starts, then the row's id. FTS5 hands matches over in key
+order, so a text search reads matches in world order and stops at the page's
+end, however common the word.
 """
 
 from __future__ import annotations
@@ -49,6 +49,14 @@ IN_WORLD_ORDER = ("SELECT s.id, s.occurred_start, s.event_id, w.rowid AS text_ke
 ON_ONE_DAY = f"{IN_WORLD_ORDER} AND w.rowid >= ? AND w.rowid < ?"
 
 
+def text_key(row_id: int, start_day: int) -> int:
+    return start_day << 32 | row_id
+
+
+def day_of_key(key: int) -> int:
+    return key >> 32
+
+
 def query(prefixes: list[str], tx=None) -> str:
     """Words are letters and digits only, so quoting each is enough.
 
@@ -69,7 +77,7 @@ def _prefix(word: str, tx) -> str:
 # Without statistics (and with them, misled by the open record-time literal) SQLite's planner reads a
 # bucket's range through the (recorded_to, …) index; these name the index each range is built for.
 BY_BUCKET = "INDEXED BY event_states_bucket"
-EACH_RANGE = None  # each range is its own statement, lowest start first, until the page is settled
+EACH_RANGE = None  # a statement costs little in process: each range is read alone (see selection.select)
 BY_EVENT = "INDEXED BY event_states_event"
 
 
