@@ -81,7 +81,8 @@ def vacuum_analyze(store: Store) -> None:
         return
     with store.datastore.get_connection() as connection:
         connection.autocommit = True
-        for table in ("stored_events", "ledger", "event_states"):
+        # The index's other tables too: unvacuumed, the GIN index's pending list is read by every search.
+        for table in ("stored_events", "ledger", "event_states", "event_views", "event_facets", "event_words"):
             connection.execute(f'VACUUM ANALYZE "{store.dialect.schema}".{table}')
         connection.autocommit = False
 
