@@ -56,13 +56,6 @@ class Dialect:
                             else "CAST(l.event_id AS TEXT)")
         return text.replace("?", "%s") if self.name == "postgresql" else text
 
-    def one_of(self, column: str, values: list) -> tuple[str, list]:
-        """`column` holds one of `values`, as SQL and its parameters. On PostgreSQL they go as one array: the
-        statement's text is then the same however many there are, so it is prepared and planned once."""
-        if self.name == "postgresql":
-            return f"{column} = ANY(?)", [list(values)]
-        return f"{column} IN ({', '.join('?' * len(values))})", list(values)
-
     @property
     def blob(self) -> str:
         return "BYTEA" if self.name == "postgresql" else "BLOB"

@@ -85,10 +85,10 @@ class Reader:
         if not event_ids:
             return {}
         recorded, params = self.recorded(tx, at, "s")
-        named, ids = tx.dialect.one_of("s.event_id", sorted(event_ids))
         rows = tx.rows(f"SELECT s.event_id, s.title FROM {selection.ROW} "
-                       f"WHERE {named} AND {recorded} AND s.known_from <= ? AND s.known_to > ?",
-                       [*ids, *params, at.known_at, at.known_at])
+                       f"WHERE s.event_id IN ({', '.join('?' * len(event_ids))}) "
+                       f"AND {recorded} AND s.known_from <= ? AND s.known_to > ?",
+                       [*event_ids, *params, at.known_at, at.known_at])
         return {str(row["event_id"]): bytes(row["title"]).decode() for row in rows}
 
     def claim(self, claim_id: str, at: PointInTime) -> dict:

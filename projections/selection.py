@@ -149,8 +149,8 @@ def with_views(tx: Tx, rows: list) -> list[dict]:
     kilobytes, and most rows a query reads are not in its answer."""
     if not rows:
         return []
-    named, ids = tx.dialect.one_of("id", [row["id"] for row in rows])
-    views = {row["id"]: row["view"] for row in tx.rows(f"SELECT id, view FROM {{s}}event_views WHERE {named}", ids)}
+    views = {row["id"]: row["view"] for row in tx.rows(
+        f"SELECT id, view FROM {{s}}event_views WHERE id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
     return [{"event_id": row["event_id"], "occurred_start": row["occurred_start"], "view": views[row["id"]]}
             for row in rows]
 
