@@ -18,9 +18,8 @@ import msgspec
 
 from adapters.store import Store, Tx
 from domain import clock
-from domain.dates import days_before
 from domain.errors import NotFound
-from projections import selection
+from projections import matching, selection
 from projections.matching import TimelineFilter
 
 _encoder = msgspec.json.Encoder()
@@ -154,12 +153,8 @@ class Reader:
         at = self.seen(at)
         event = self.event(event_id, at)
         occurred = msgspec.json.decode(bytes(event))["occurred"]
-        anchor = occurred["start"] or occurred["end"]
-        items, cursor = [], None
-        if anchor:
-            where = TimelineFilter(start=days_before(anchor, days), end=anchor,
-                                   kinds=["offensive", "battle", "violation"])
-            items, cursor = self._page(where, at, limit, after, ("s.event_id <> ?",), (event_id,))
+        where = matching.lead_up(occurred["start"], occurred["end"], days)
+        items, cursor = self._page(where, at, limit, after, ("s.event_id <> ?",), (event_id,)) if where else ([], None)
         return LeadUp(event=event, days=days, items=items, next_cursor=cursor, as_of=at.as_of)
 
     def lead_up_pages(self, event_id: str, days: int, at: PointInTime) -> Iterator[list[msgspec.Raw]]:
