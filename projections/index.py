@@ -139,8 +139,9 @@ def drop_lookup_indexes(tx: Tx) -> None:
 
 
 def create_lookup_indexes(tx: Tx) -> None:
-    for name, definition in _lookup_indexes(tx).items():
-        tx.run(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
+    with dialects.for_dialect(tx.dialect.name).index_building(tx):
+        for name, definition in _lookup_indexes(tx).items():
+            tx.run(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
 
 
 def _lookup_indexes(tx: Tx) -> dict[str, str]:

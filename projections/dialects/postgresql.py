@@ -11,7 +11,10 @@ projections.selection._by_text.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
+INDEX_BUILD_MEMORY = "256MB"
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}event_words (id BIGINT PRIMARY KEY, words TEXT NOT NULL,
@@ -43,6 +46,14 @@ def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> No
 def bulk(tx) -> nullcontext:
     """Nothing to hold: the GIN index is made after a rebuild's rows (projections.index)."""
     return nullcontext()
+
+
+@contextmanager
+def index_building(tx) -> Iterator[None]:
+    """Memory for building indexes from all their rows at once, in this transaction only: GIN's build
+    in particular writes its entries out in pieces when they outgrow the server's default 64 MB."""
+    tx.run(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+    yield
 
 
 def text_key(row_id: int, start_day: int) -> int:
