@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from projections.queries import PointInTime
 
 ROW = "{s}event_states s"
-VIEW = "JOIN {s}event_views v ON v.id = s.id"  # a row's view, read only for the rows answered with
+VIEW = "JOIN {s}event_views v ON v.id = s.view_id"  # a row's view, read only for the rows answered with
 
 
 def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
@@ -59,7 +59,7 @@ def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
     prefixes = words(where.text or "")
     if prefixes:
         text_index = dialects.for_dialect(dialect)
-        sql.append(f"s.id IN ({text_index.MATCHING_IDS})")
+        sql.append(f"s.text_id IN ({text_index.MATCHING_IDS})")
         params.append(text_index.query(prefixes))
     return sql, params
 
@@ -129,7 +129,7 @@ def with_views(tx: Tx, rows: list) -> list[dict]:
     if not rows:
         return []
     views = {row["id"]: row["view"] for row in tx.rows(
-        f"SELECT id, view FROM {{s}}event_views WHERE id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
+        f"SELECT s.id, v.view FROM {ROW} {VIEW} WHERE s.id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
     return [{"event_id": row["event_id"], "occurred_start": row["occurred_start"], "view": views[row["id"]]}
             for row in rows]
 

@@ -29,8 +29,8 @@ def bulk(tx) -> nullcontext:
     return nullcontext()
 
 
-def text_key(row_id: int, start_day: int) -> int:
-    return row_id
+def text_key(text_id: int, start_day: int) -> int:
+    return text_id
 
 
 def query(prefixes: list[str], tx=None) -> str:
