@@ -43,7 +43,8 @@ from projections.matching import normalise, occurred_bounds, text_words, words
 
 NAME = "event_states"
 # 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words, views apart,
-# each bucket's longest interval; 4: rows refer to shared views and words (view_id, text_id)
+# each bucket's longest interval; 4: rows refer to shared views and words (view_id, text_id), the facets'
+# key is an index
 SCHEMA_VERSION = 4
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
@@ -71,8 +72,7 @@ CREATE TABLE IF NOT EXISTS {s}event_states (
     text_id {int} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}event_views (id {int} PRIMARY KEY, view {blob} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}event_facets (
-    facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
-    PRIMARY KEY (facet, bucket, occurred_start, event_id));
+    facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}index_buckets (
     bucket {int} PRIMARY KEY, max_lead {int} NOT NULL, max_days {int} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}index_counts (
@@ -92,7 +92,12 @@ LOOKUP_INDEXES = {
     "event_states_event": "ON {s}event_states (event_id, recorded_to, known_from)",
     "event_states_track": "ON {s}event_states (track, occurred_start, event_id) WHERE track IS NOT NULL",
     "event_states_text": "ON {s}event_states (text_id)",  # the rows an entry of the text index holds the words of
+    "event_facets_key": "ON {s}event_facets (facet, bucket, occurred_start, event_id)",
 }
+# The facets' key is a unique index rather than the table's primary key, so that a rebuild drops it too:
+# kept up as they came, a large log's facets (in no order across chunks) took a rebuild's longest insert.
+# The rebuild cannot write one twice meanwhile: each event's facets are written once, with its rows.
+UNIQUE_INDEXES = {"event_facets_key"}
 DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}event_views", "DROP TABLE IF EXISTS {s}index_buckets",
         "DROP TABLE IF EXISTS {s}index_counts", "DROP TABLE IF EXISTS {s}event_facets",
         "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
@@ -120,6 +125,8 @@ def prepare(store: Store) -> bool:
         for script in (INDEX_DDL, dialects.for_dialect(tx.dialect.name).DDL):
             for statement in ddl(tx.dialect, script):
                 tx.run(statement)
+        if outdated:  # the tables are new
+            dialects.for_dialect(tx.dialect.name).store_views_compactly(tx)
         create_lookup_indexes(tx)
         return outdated and store.head(tx)[0] > 0
 
@@ -146,7 +153,7 @@ def drop_lookup_indexes(tx: Tx) -> None:
 
 def create_lookup_indexes(tx: Tx) -> None:
     for name, definition in _lookup_indexes(tx).items():
-        tx.run(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
+        tx.run(f"CREATE {'UNIQUE ' if name in UNIQUE_INDEXES else ''}INDEX IF NOT EXISTS {name} {definition}")
 
 
 def _lookup_indexes(tx: Tx) -> dict[str, str]:

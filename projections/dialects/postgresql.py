@@ -16,6 +16,17 @@ MATCHING_IDS = "SELECT id FROM {s}event_words WHERE to_tsvector('simple', words)
 IN_WORLD_ORDER = None  # a GIN index knows no order: text is one more filter on the row
 
 
+# Views are JSON of a few kilobytes, and PostgreSQL compresses those over 2 kB: by default with pglz, which
+# made copying them in half again as slow. lz4 (PostgreSQL 14 on, where the server was built with it) makes
+# them as small several times faster, and reads them back faster too.
+LZ4_BUILT_IN = "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)"
+
+
+def store_views_compactly(tx) -> None:
+    if tx.one(LZ4_BUILT_IN):
+        tx.run("ALTER TABLE {s}event_views ALTER COLUMN view SET COMPRESSION lz4")
+
+
 def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> None:
     """`unindexed`: rows of events not yet indexed, whose words are copied in."""
     if unindexed:

@@ -33,6 +33,10 @@ HOLD_WORDS = "INSERT INTO {s}event_words (event_words, rank) VALUES ('hashsize',
 WORDS_HELD_IN_BULK, WORDS_HELD = 64 << 20, 1 << 20
 
 
+def store_views_compactly(tx) -> None:
+    """SQLite stores a value as it is given."""
+
+
 def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> None:
     """Index each row's words (space-separated, normalised) under its key, and remember new words.
 
