@@ -118,8 +118,9 @@ def prepare(store: Store) -> bool:
         row = tx.one("SELECT version FROM {s}projection_schema WHERE name = ?", (NAME,))
         outdated = row is None or row["version"] != SCHEMA_VERSION
         if outdated:
-            for statement in [*DROP, *dialects.for_dialect(tx.dialect.name).DROP]:
-                tx.run(statement)
+            with dialects.for_dialect(tx.dialect.name).discarding(tx):
+                for statement in [*DROP, *dialects.for_dialect(tx.dialect.name).DROP]:
+                    tx.run(statement)
             tx.run("DELETE FROM {s}projection_schema WHERE name = ?", (NAME,))
             tx.run("INSERT INTO {s}projection_schema VALUES (?, ?)", (NAME, SCHEMA_VERSION))
         for script in (INDEX_DDL, dialects.for_dialect(tx.dialect.name).DDL):

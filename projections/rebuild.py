@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from adapters.codec import decode
 from adapters.store import Store, Tx
 from domain.view import Logged
-from projections import index, tree_nodes
+from projections import dialects, index, tree_nodes
 
 CHUNK = 5000  # positions of reports per transaction
 IN_PROGRESS, UNTIL = "rebuild", "rebuild_until"
@@ -35,7 +35,7 @@ AND l.position <= ? ORDER BY l.position"""
 
 def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fresh: bool = True) -> int:
     """Returns the number of entries applied; `progress(done, total)` after each chunk."""
-    with store.write() as tx:
+    with store.write() as tx, dialects.for_dialect(tx.dialect.name).discarding(tx):
         if tx.dialect.name == "postgresql":  # unanalysed (no autovacuum), the stream query scans the ledger
             tx.run("ANALYZE {s}ledger")
         resuming = _position(tx, IN_PROGRESS) is not None

@@ -35,6 +35,11 @@ def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> No
         tx.many(INSERT, keyed_words)
 
 
+def discarding(tx) -> nullcontext:
+    """Nothing to do: PostgreSQL drops and truncates a table by unlinking its files."""
+    return nullcontext()
+
+
 def bulk(tx) -> nullcontext:
     """Nothing to hold: the GIN index is made after a rebuild's rows (projections.index)."""
     return nullcontext()
