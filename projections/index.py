@@ -305,7 +305,9 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]], unindexed: bool = F
     # In key order: FTS5 flushes what it holds to a new segment whenever a key is not above the last.
     texts = sorted((text_index.text_key(row[0], start_day(row[10])), text)
                    for row, _, text, _, _ in rows if row[-1] == row[0])
-    faceted = sorted({(name, row[12], row[10], row[1]) for row, _, _, _, facets in rows for name in facets})
+    # Rows of one state share its facets: each place of them in the world's order is expanded once.
+    placed = {(row[12], row[10], row[1], facets) for row, _, _, _, facets in rows}
+    faceted = sorted({(name, bucket, start, event_id) for bucket, start, event_id, facets in placed for name in facets})
     if unindexed:
         tx.copy("{s}event_states", states)
         tx.copy("{s}event_views", views)
@@ -318,9 +320,9 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]], unindexed: bool = F
     known = {row["bucket"]: (row["max_lead"], row["max_days"])
              for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")}
     widest = dict(known)
-    for row, _, _, lead, _ in rows:
-        most_lead, most_days = widest.get(row[12], (0, 0))
-        widest[row[12]] = (max(lead, most_lead), max(length_days(row[10], row[11]), most_days))
+    for bucket, lead, start, end in {(row[12], lead, row[10], row[11]) for row, _, _, lead, _ in rows}:
+        most_lead, most_days = widest.get(bucket, (0, 0))
+        widest[bucket] = (max(lead, most_lead), max(length_days(start, end), most_days))
     widened = {bucket: bounds for bucket, bounds in widest.items() if known.get(bucket) != bounds}
     tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?", [(bucket,) for bucket in widened if bucket in known])
     tx.many("INSERT INTO {s}index_buckets VALUES (?, ?, ?)", [(bucket, *bounds) for bucket, bounds in widened.items()])
