@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 ROW = "{s}event_states s"
 WALKED_ROWS, MOST_WALKED = 500, 4000  # rows a text search on PostgreSQL tests in world order (see _walked_then_indexed)
-VIEW = "JOIN {s}event_views v ON v.id = s.id"  # a row's view, read only for the rows answered with
+VIEW = "JOIN {s}event_views v ON v.id = s.view_id"  # a row's view, read only for the rows answered with
 
 
 def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
@@ -60,7 +60,7 @@ def clauses(where: TimelineFilter, dialect: str) -> tuple[list[str], list]:
     prefixes = words(where.text or "")
     if prefixes:
         text_index = dialects.for_dialect(dialect)
-        sql.append(f"s.id IN ({text_index.MATCHING_IDS})")
+        sql.append(f"s.text_id IN ({text_index.MATCHING_IDS})")
         params.append(text_index.query(prefixes))
     return sql, params
 
@@ -150,7 +150,7 @@ def with_views(tx: Tx, rows: list) -> list[dict]:
     if not rows:
         return []
     views = {row["id"]: row["view"] for row in tx.rows(
-        f"SELECT id, view FROM {{s}}event_views WHERE id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
+        f"SELECT s.id, v.view FROM {ROW} {VIEW} WHERE s.id IN ({', '.join('?' * len(rows))})", [row["id"] for row in rows])}
     return [{"event_id": row["event_id"], "occurred_start": row["occurred_start"], "view": views[row["id"]]}
             for row in rows]
 
@@ -180,7 +180,8 @@ def _walked_then_indexed(tx: Tx, text_index, query: str, valid: str, params: lis
     matches found so far say the page needs (up to MOST_WALKED); a word too rare for that is asked of
     the text index for its matches after the rows walked, which are then few enough to sort."""
     after, after_params, found, walk = "", [], [], WALKED_ROWS
-    in_order = "SELECT s.id, s.occurred_start, s.event_id FROM {row} WHERE {valid} ORDER BY s.occurred_start, s.event_id"
+    in_order = ("SELECT s.id, s.text_id, s.occurred_start, s.event_id FROM {row} WHERE {valid} "
+                "ORDER BY s.occurred_start, s.event_id")
     while True:
         walked = tx.rows(text_index.WALKED.format(rows=in_order.format(row=ROW, valid=valid + after)),
                          [*params, *after_params, walk, query, limit - len(found), walk - 1])
@@ -193,7 +194,7 @@ def _walked_then_indexed(tx: Tx, text_index, query: str, valid: str, params: lis
         after_params = [last["occurred_start"], last["occurred_start"], last["event_id"]]
         walk = (limit - len(found)) * walk * 5 // 4 // len(matched) if matched else MOST_WALKED + 1
         if walk > MOST_WALKED:
-            indexed = f"{valid}{after} AND s.id IN ({text_index.MATCHING_IDS})"
+            indexed = f"{valid}{after} AND s.text_id IN ({text_index.MATCHING_IDS})"
             return found + tx.rows(f"{in_order.format(row=ROW, valid=indexed)} LIMIT ?",
                                    [*params, *after_params, query, limit - len(found)])
 
