@@ -100,7 +100,7 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
         found = f"SELECT s.id, s.occurred_start, s.event_id FROM {ROW} {text_index.BY_BUCKET}"
         bounded, facet_params = "s.bucket = {bucket} AND s.occurred_start >= {low} AND s.occurred_start <= {high}", []
     else:
-        found = (f"SELECT s.id, s.occurred_start, s.event_id FROM {{s}}event_facets b JOIN {ROW} {text_index.BY_EVENT} "
+        found = (f"SELECT s.id, b.occurred_start, b.event_id FROM {{s}}event_facets b JOIN {ROW} {text_index.BY_EVENT} "
                  "ON s.event_id = b.event_id AND s.bucket = b.bucket AND s.occurred_start = b.occurred_start")
         # A given name is shared by many people: each further word asked is looked up before the row is read.
         bounded = "b.facet = ? AND " + "".join(
@@ -109,6 +109,13 @@ def select(tx: Tx, recorded: tuple[str, list], at: PointInTime, where: TimelineF
             "b.bucket = {bucket} AND b.occurred_start >= {low} AND b.occurred_start <= {high}")
         facet_params = [chosen, *also]
     order = "s.occurred_start, s.event_id" if chosen is None else "b.occurred_start, b.event_id"
+    if chosen is not None and text_index.MERGES_RANGES and bounds:
+        # A name's rows are few in each range and the page takes some from most of them: one compound
+        # statement whose ranges SQLite merges in world order, reading each only as far as the page needs.
+        each = _bound(f"{found} WHERE {bounded} AND {valid}", "?", "?", "?")
+        params = [p for bucket, low, high in bounds for p in (*facet_params, bucket, low or "", high, *valid_params)]
+        return with_views(tx, tx.rows(" UNION ALL ".join([each] * len(bounds)) + " ORDER BY 2, 3 LIMIT ?",
+                                      [*params, limit]))
     one_range = f"{found} WHERE {bounded} AND {valid} ORDER BY {order} LIMIT ?"
     found_rows = []
     for group in _read_together(bounds, text_index.EACH_RANGE is not None):

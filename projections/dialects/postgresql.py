@@ -82,9 +82,9 @@ def query(prefixes: list[str], tx=None) -> str:
 
 
 # Bucket ranges read together, in one statement: they come as three arrays (bucket, lowest start,
-# highest start), and each is read in world order to the page's end. One small plan whatever they hold:
-# a read is planned every time (psycopg forgets prepared statements at the read's ROLLBACK), and a UNION
-# of one subquery per range cost about 20 ms to plan.
+# highest start), and each is read in world order to the page's end. One small plan whatever they hold,
+# where a UNION of one subquery per range cost about 20 ms to plan.
+MERGES_RANGES = False  # ranges are read together by EACH_RANGE
 EACH_RANGE = ("SELECT f.id, f.occurred_start, f.event_id FROM "
               "unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS r (bucket, low, high) "
               "CROSS JOIN LATERAL ({one_range}) f ORDER BY f.occurred_start, f.event_id LIMIT ?")

@@ -82,6 +82,9 @@ def _prefix(word: str, tx) -> str:
 # Without statistics (and with them, misled by the open record-time literal) SQLite's planner reads a
 # bucket's range through the (recorded_to, …) index; these name the index each range is built for.
 BY_BUCKET = "INDEXED BY event_states_bucket"
+# A compound SELECT whose arms are each in world order is merged lazily, so the ranges of a name's rows
+# are read in one statement (see selection.select).
+MERGES_RANGES = True
 EACH_RANGE = None  # a statement costs little in process: each range is read alone (see selection.select)
 BY_EVENT = "INDEXED BY event_states_event"
 

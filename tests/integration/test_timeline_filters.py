@@ -138,3 +138,28 @@ def test_text_search_pages_in_world_order_however_rare_or_common_the_word(timeli
                 break
             after = tuple(decode_cursor(page.next_cursor).after)
         assert pages == expected
+
+
+def test_an_actors_events_of_every_length_page_in_world_order(timeline, reader):
+    # Intervals of a day, a week, months, years and open-ended fall in different index ranges; an
+    # actor's pages take a few from each, so they must come out merged in world order.
+    lengths = ["2024-03-{:02}", "2024-03-{:02}/2024-03-28", "2024-02-{:02}/2024-09-30", "2019-05-{:02}/2024-12-31",
+               "2022-02-{:02}/.."]
+    append(timeline, *[report(f"Strike {n}", kind="battle", occurred=lengths[n % 5].format(1 + n),
+                              actors=[Actor(name="Oleksandr Syrskyi", role="attacker")]) for n in range(20)],
+           report("Someone else's", occurred="2024-03-05", actors=parties("Ukraine")))
+    every = titles(reader, actor="Syrskyi", start="2024-03-01", end="2024-03-31")
+    assert sorted(every) == sorted(f"Strike {n}" for n in range(20))
+    for where in (TimelineFilter(actor="Syrskyi", start="2024-03-01", end="2024-03-31"),
+                  TimelineFilter(actor="oleksandr syrskyi")):
+        pages, after = [], None
+        while True:
+            page = reader.timeline(where, at("2025-12-31"), 3, after)
+            pages += [msgspec.json.decode(bytes(item))["title"] for item in page.items]
+            if not page.next_cursor:
+                break
+            after = tuple(decode_cursor(page.next_cursor).after)
+        assert pages == every
+    starts = [msgspec.json.decode(bytes(item))["occurred"]["start"] for item in reader.timeline(
+        TimelineFilter(actor="Syrskyi"), at("2025-12-31"), 50, None).items]
+    assert starts == sorted(starts)
