@@ -43,6 +43,7 @@ class LeadUpOut(msgspec.Struct, kw_only=True):
     event: EventOut
     days: int
     items: list[EventOut]
+    next_cursor: str | None
     as_of: AsOf
 
 

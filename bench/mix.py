@@ -103,8 +103,8 @@ class Mix:
 
     def lead_up(self, rng) -> Question:
         event_id, at = rng.choice(self.agreements), self._now()
-        return Question(lambda: self.reader.lead_up(event_id, 30, at),
-                        f"/v1/analysis/lead-up/{event_id}?days=30&{_times(at)}")
+        return Question(lambda: self.reader.lead_up(event_id, 30, at, LIMIT),
+                        f"/v1/analysis/lead-up/{event_id}?days=30&limit={LIMIT}&{_times(at)}")
 
     def changes(self, rng) -> Question:
         since = _instant(FIRST + timedelta(days=rng.randrange((LAST - FIRST).days)))

@@ -59,6 +59,15 @@ class TimelineFilter:
     ongoing: Ongoing = "include"
 
 
+def lead_up(start: str | None, end: str | None, days: int) -> TimelineFilter | None:
+    """SPEC §5: the offensives, battles and violations meeting the `days` before an event that occurred
+    from `start` to `end` (counted back from its end when its start is unknown; none when both are)."""
+    anchor = start or end
+    if not anchor:
+        return None
+    return TimelineFilter(start=dates.days_before(anchor, days), end=anchor, kinds=["offensive", "battle", "violation"])
+
+
 def occurred_bounds(view: EventView) -> tuple[str, str]:
     return view.occurred.start or WORLD_START, view.occurred.end or WORLD_END
 

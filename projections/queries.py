@@ -10,7 +10,7 @@ clocks' bounds, so rows are tested in the index without reading their views.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -18,9 +18,8 @@ import msgspec
 
 from adapters.store import Store, Tx
 from domain import clock
-from domain.dates import days_before
 from domain.errors import NotFound
-from projections import selection
+from projections import matching, selection
 from projections.matching import TimelineFilter
 
 _encoder = msgspec.json.Encoder()
@@ -46,6 +45,14 @@ class PointInTime:
 
 
 class Page(msgspec.Struct):
+    items: list[msgspec.Raw]
+    next_cursor: str | None
+    as_of: AsOf
+
+
+class LeadUp(msgspec.Struct):
+    event: msgspec.Raw
+    days: int
     items: list[msgspec.Raw]
     next_cursor: str | None
     as_of: AsOf
@@ -107,24 +114,24 @@ class Reader:
 
     def timeline(self, where: TimelineFilter, at: PointInTime, limit: int, after: tuple[str, str] | None) -> Page:
         at = self.seen(at)
-        later = ["(s.occurred_start > ? OR (s.occurred_start = ? AND s.event_id > ?))"] if after else []
-        with self.store.read() as tx:
-            rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, later,
-                                    [after[0], after[0], after[1]] if after else [], limit + 1)
-        items = [with_as_of(row["view"], at) for row in rows[:limit]]
-        last = rows[limit - 1] if len(rows) > limit else None
-        cursor = encode_cursor(at, [last["occurred_start"], str(last["event_id"])]) if last else None
+        items, cursor = self._page(where, at, limit, after)
         return Page(items=items, next_cursor=cursor, as_of=at.as_of)
 
     def pages(self, where: TimelineFilter, at: PointInTime, size: int = 500) -> Iterator[list[msgspec.Raw]]:
         """The whole timeline, a page of views at a time (exports, dataset snapshots): never all in memory."""
-        after = None
-        while True:
-            page = self.timeline(where, at, size, after)
-            yield page.items
-            if not page.next_cursor:
-                return
-            after = tuple(decode_cursor(page.next_cursor).after)
+        return following(at, lambda at, after: self.timeline(where, at, size, after))
+
+    def _page(self, where: TimelineFilter, at: PointInTime, limit: int, after: tuple[str, str] | None,
+              extra: tuple[str, ...] = (), extra_params: tuple = ()) -> tuple[list[msgspec.Raw], str | None]:
+        """Up to `limit` views in world order after `after` (the last page's occurred start and event id),
+        meeting `where` and the `extra` clauses on `s`; and the cursor to the next page, if any is left."""
+        later = ["(s.occurred_start > ? OR (s.occurred_start = ? AND s.event_id > ?))"] if after else []
+        with self.store.read() as tx:
+            rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, [*extra, *later],
+                                    [*extra_params, *([after[0], after[0], after[1]] if after else [])], limit + 1)
+        items = [with_as_of(row["view"], at) for row in rows[:limit]]
+        last = rows[limit - 1] if len(rows) > limit else None
+        return items, encode_cursor(at, [last["occurred_start"], str(last["event_id"])]) if last else None
 
     def track(self, track: str, at: PointInTime, include_retracted: bool = False) -> dict:
         at = self.seen(at)
@@ -140,19 +147,19 @@ class Reader:
                 "agreement_event_id": statuses[-1]["id"] if statuses else None,
                 "as_of": msgspec.structs.asdict(at.as_of)}
 
-    def lead_up(self, event_id: str, days: int, at: PointInTime) -> dict:
+    def lead_up(self, event_id: str, days: int, at: PointInTime, limit: int = 1000,
+                after: tuple[str, str] | None = None) -> LeadUp:
+        """The offensives, battles and violations meeting the `days` before the event, paged as the timeline."""
         at = self.seen(at)
         event = self.event(event_id, at)
         occurred = msgspec.json.decode(bytes(event))["occurred"]
-        anchor = occurred["start"] or occurred["end"]
-        items: list = []
-        if anchor:
-            where = TimelineFilter(start=days_before(anchor, days), end=anchor,
-                                   kinds=["offensive", "battle", "violation"])
-            with self.store.read() as tx:
-                rows = selection.select(tx, self.recorded(tx, at, "s"), at, where, ["s.event_id <> ?"], [event_id], 1000)
-            items = [with_as_of(row["view"], at) for row in rows]
-        return {"event": event, "days": days, "items": items, "as_of": msgspec.structs.asdict(at.as_of)}
+        where = matching.lead_up(occurred["start"], occurred["end"], days)
+        items, cursor = self._page(where, at, limit, after, ("s.event_id <> ?",), (event_id,)) if where else ([], None)
+        return LeadUp(event=event, days=days, items=items, next_cursor=cursor, as_of=at.as_of)
+
+    def lead_up_pages(self, event_id: str, days: int, at: PointInTime) -> Iterator[list[msgspec.Raw]]:
+        """The whole lead-up, a page of views at a time."""
+        return following(at, lambda at, after: self.lead_up(event_id, days, at, after=after))
 
     def knowledge_times(self, where: TimelineFilter, at: PointInTime) -> list[int]:
         """The distinct known_at of the entries recorded by R about the events that pass `where` at some
@@ -183,6 +190,20 @@ def with_as_of(view: bytes, at: PointInTime) -> msgspec.Raw:
     """The stored view with the query's (K, R) spliced in, without decoding it."""
     view = bytes(view)
     return msgspec.Raw(view[:-1] + b',"as_of":' + at.as_of_json + b"}")
+
+
+def following(at: PointInTime, page_of: Callable[[PointInTime, tuple[str, str] | None], Page | LeadUp],
+              ) -> Iterator[list[msgspec.Raw]]:
+    """Every page of a paged read, each asked at the (K, R) its cursor pinned (a lagging replica's R
+    moves on between pages) after the place it names, until no page is left."""
+    after = None
+    while True:
+        page = page_of(at, after)
+        yield page.items
+        if not page.next_cursor:
+            return
+        cursor = decode_cursor(page.next_cursor)
+        at, after = PointInTime(cursor.k, cursor.r), tuple(cursor.after)
 
 
 def encode_cursor(at: PointInTime, after: list) -> str:

@@ -19,6 +19,7 @@ from projections.listings import ActorListing, PlaceListing, TrackListing, listi
 KnownAt = Annotated[str | None, QueryParameter(description="knowledge time K (RFC 3339 with offset, or a date); default now")]
 RecordedAt = Annotated[str | None, QueryParameter(description="record time R (RFC 3339 with offset, or a date); default now")]
 Limit = Annotated[int | None, QueryParameter(description="page size, 1–1000", ge=1, le=1000)]
+LeadUpLimit = Annotated[int | None, QueryParameter(description="page size, 1–1000; default 1000", ge=1, le=1000)]
 
 
 def run(function, *args, **kwargs):
@@ -120,7 +121,9 @@ class ReadController(Controller):
     @get("/analysis/lead-up/{event_id:str}", summary="Offensives, battles and violations in the N days before")
     async def lead_up(self, request: Request, event_id: FromPath[str],
                       days: Annotated[int, QueryParameter(ge=0, le=3650)] = 30,
-                      known_at: KnownAt = None, recorded_at: RecordedAt = None) -> Response[LeadUpOut]:
-        at = params.point_in_time(known_at, recorded_at)
-        result = await run(routing.reader(request, at).lead_up, entity_id(event_id), days, at)
+                      known_at: KnownAt = None, recorded_at: RecordedAt = None, limit: LeadUpLimit = None,
+                      cursor: FromQuery[str | None] = None) -> Response[LeadUpOut]:
+        at, after = params.pinned(cursor, known_at, recorded_at)
+        result = await run(routing.reader(request, at).lead_up, entity_id(event_id), days, at,
+                           params.limit(limit, 1000), params.timeline_after(after))
         return Response(result)

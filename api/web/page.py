@@ -7,6 +7,7 @@ knowledge times), so the page says exactly what the JSON API says.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 import msgspec
 
@@ -117,7 +118,8 @@ def _compared(reader: Reader, items: list[Item], then: PointInTime, query: PageQ
 def _mark_lead_ups(reader: Reader, agreements: list[Item], items: list[Item], at: PointInTime) -> None:
     by_id = {item.id: item for item in items}
     for agreement in agreements:
-        for lead_up in reader.lead_up(agreement.id, LEAD_UP_DAYS, at)["items"]:
+        # Every page of it: an item past a lead-up's first 1,000 is still in it.
+        for lead_up in chain.from_iterable(reader.lead_up_pages(agreement.id, LEAD_UP_DAYS, at)):
             event_id = msgspec.json.decode(lead_up)["id"]
             if event_id in by_id:
                 by_id[event_id].lead_up_of.append(agreement.id)

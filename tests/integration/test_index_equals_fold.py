@@ -2,7 +2,8 @@
 
 Each example starts from a fresh store, and asks at exactly the knowledge and
 record times where index rows begin and end (and just before them), with every
-timeline filter and window, compared with `matching.meets` over folded views.
+timeline filter and window, and each event's lead-up read in pages, compared
+with `matching.meets` over folded views.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from domain.entries import Actor, Place
 from domain.errors import DomainError, NotFound
 from domain.view import fold
 from projections.listings import listing
-from projections.matching import TimelineFilter, meets, occurred_bounds
-from projections.queries import PointInTime, Reader
+from projections.matching import TimelineFilter, lead_up, meets, occurred_bounds
+from projections.queries import PointInTime, Reader, following
 from tests.builders import add_source, claim, correct, position, reinstate, report, retract, stance
 from tests.conftest import drop_schema, fresh_schema_url
 
@@ -144,6 +145,13 @@ def check(store, events, when, filters):
                           if meets(s.view, s.retracted, where))
         page = reader.timeline(where, when, 1000, None)
         assert [msgspec.json.decode(bytes(item))["id"] for item in page.items] == [e for _, e in expected], where
+    for event_id, state in visible.items():  # each lead-up, read one at a time through its cursors
+        window = lead_up(state.view.occurred.start, state.view.occurred.end, 30)
+        expected = sorted((occurred_bounds(s.view)[0], other) for other, s in visible.items()
+                          if window and other != event_id and meets(s.view, s.retracted, window))
+        pages = following(when, lambda at, after, event_id=event_id: reader.lead_up(event_id, 30, at, 1, after))
+        assert [msgspec.json.decode(bytes(item))["id"] for page in pages for item in page] == [
+            e for _, e in expected], event_id
     standing = [s.view for s in visible.values() if not s.retracted]
     actors_known = Counter(name for view in standing for name in dict.fromkeys(a.name for a in view.actors))
     assert {item.name: item.count for item in listing(reader, "actor", when).items} == actors_known

@@ -124,7 +124,7 @@ def test_the_lead_up_holds_the_offensives_battles_and_violations_before_the_even
     minsk = append(timeline, report("Minsk Protocol", kind="agreement", occurred="2014-09-05",
                                     published_at="2014-09-05"))[0]
     lead_up = reader.lead_up(minsk.id, 30, at("2014-09-06"))
-    assert [msgspec.json.decode(bytes(item))["id"] for item in lead_up["items"]] == [ilovaisk.id]
+    assert [msgspec.json.decode(bytes(item))["id"] for item in lead_up.items] == [ilovaisk.id]
 
 
 def test_timeline_filters_by_world_time_kind_actor_place_track_and_text(timeline, reader):
