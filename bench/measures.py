@@ -81,7 +81,8 @@ def vacuum_analyze(store: Store) -> None:
         return
     with store.datastore.get_connection() as connection:
         connection.autocommit = True
-        for table in ("stored_events", "ledger", "event_states"):
+        # The index's other tables too: unvacuumed, the GIN index's pending list is read by every search.
+        for table in ("stored_events", "ledger", "event_states", "event_views", "event_facets", "event_words"):
             connection.execute(f'VACUUM ANALYZE "{store.dialect.schema}".{table}')
         connection.autocommit = False
 
@@ -115,6 +116,6 @@ def index_digest(store: Store) -> tuple:
     with store.read() as tx:
         row = tx.one("SELECT COUNT(*) AS n, SUM(LENGTH(v.view)) AS size, MAX(s.known_from) AS k, "
                      "SUM(CASE WHEN s.recorded_to = ? THEN 1 ELSE 0 END) AS open "
-                     "FROM {s}event_states s JOIN {s}event_views v ON v.id = s.id", (clock.FOREVER,))
+                     "FROM {s}event_states s JOIN {s}event_views v ON v.id = s.view_id", (clock.FOREVER,))
     return tuple(row.values()) if hasattr(row, "values") else tuple(row)
 

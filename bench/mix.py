@@ -55,7 +55,7 @@ class Mix:
             self.agreements = [str(r["event_id"]) for r in tx.rows(
                 f"SELECT event_id FROM {{s}}event_states WHERE kind = 'agreement' AND recorded_to = {clock.FOREVER} "
                 f"AND known_to = {clock.FOREVER} AND visible = 1 AND retracted = 0")] or ids
-            titles = tx.rows(f"SELECT v.view FROM {{s}}event_states s JOIN {{s}}event_views v ON v.id = s.id "
+            titles = tx.rows(f"SELECT v.view FROM {{s}}event_states s JOIN {{s}}event_views v ON v.id = s.view_id "
                              f"WHERE s.recorded_to = {clock.FOREVER} "
                              f"AND s.event_id IN ({', '.join('?' * min(len(ids), 500))})", self.events[:500])
         self.title_words = [words(msgspec.json.decode(bytes(row["view"]))["title"]) for row in titles]

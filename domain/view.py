@@ -141,24 +141,27 @@ def fold(event_id: str, recorded: list[Logged], known_at: int = clock.FOREVER) -
     marks: list[tuple[bool, Logged]] = []
     for item in seen:
         entry = item.entry
-        if isinstance(entry, EventCorrected) and entry.claim_id is None:
-            fields.update(entry.changes)
-        elif isinstance(entry, EventCorrected) and entry.claim_id in claims:
-            for name in CORRECTABLE_CLAIM_FIELDS:
-                if name in entry.changes:
-                    setattr(claims[entry.claim_id], name, entry.changes[name])
-        elif isinstance(entry, ClaimMade):
+        kind = type(entry)  # stored entries decode to exactly their class: no subclass to test for
+        if kind is EventCorrected:
+            if entry.claim_id is None:
+                fields.update(entry.changes)
+            elif entry.claim_id in claims:
+                for name in CORRECTABLE_CLAIM_FIELDS:
+                    if name in entry.changes:
+                        setattr(claims[entry.claim_id], name, entry.changes[name])
+        elif kind is ClaimMade:
             claims[entry.claim_id] = _Claim(made=entry, known_at=item.known_at, stances=[],
                                             claimant=entry.claimant, statement=entry.statement)
-        elif isinstance(entry, ClaimStanceTaken) and entry.claim_id in claims:
-            claims[entry.claim_id].stances.append(StanceView(
-                by=entry.by, stance=entry.stance, statement=entry.statement,
-                known_at=clock.format_instant(item.known_at), source=entry.source))
-        elif isinstance(entry, PositionTaken):
+        elif kind is ClaimStanceTaken:
+            if entry.claim_id in claims:
+                claims[entry.claim_id].stances.append(StanceView(
+                    by=entry.by, stance=entry.stance, statement=entry.statement,
+                    known_at=clock.format_instant(item.known_at), source=entry.source))
+        elif kind is PositionTaken:
             latest_positions.pop(rules.party_key(entry.party), None)  # keep order of latest answers
             latest_positions[rules.party_key(entry.party)] = (entry, item.known_at)
-        elif isinstance(entry, (EventRetracted, EventReinstated)):
-            marks.append((isinstance(entry, EventRetracted), item))
+        elif kind is EventRetracted or kind is EventReinstated:
+            marks.append((kind is EventRetracted, item))
     retracted = rules.is_retracted(mark for mark, _ in marks)
     version = max((item.version for item in seen), default=0)
     actors = _actors(fields["actors"])

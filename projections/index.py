@@ -7,8 +7,12 @@ the current rows still valid at some K >= k, and inserts the refolded states
 from the earliest closed row onwards; rows before k are untouched. A query at
 (K, R) is then one indexed lookup, never a replay. Each row's view (the event
 as the API shows it, a few kilobytes) lives apart in `event_views`, under the
-row's id: rows stay small, so the filters read many to a page, and a query reads
-views only for the rows it answers with.
+row's `view_id`: rows stay small, so the filters read many to a page, and a
+query reads views only for the rows it answers with. Rows written together that
+hold one state share its view, and rows of one event written together with the
+same occurred start and words share one entry of the text index (`text_id`): a
+rebuild writes an event's rows at once, about ten to an event, so it writes a
+view per state and a text per event instead of one of each per row.
 
 Windows in world time are served by buckets (docs/index.md): a row's bucket
 is the length class of its occurred interval (at most 4^c - 1 days, or
@@ -39,8 +43,9 @@ from projections.matching import normalise, occurred_bounds, text_words, words
 
 NAME = "event_states"
 # 1: round 1's table; 2: buckets, words, facets and counts of names; 3: a table of words, views apart,
-# each bucket's longest interval
-SCHEMA_VERSION = 3
+# each bucket's longest interval; 4: PostgreSQL keeps each row's tsvector; 5: rows refer to shared views
+# and words (view_id, text_id), the facets' key is an index
+SCHEMA_VERSION = 5
 SEP = "\x1f"
 LENGTH_CLASSES = 8  # class c < 7 holds intervals of at most 4^c - 1 days; class 7 longer or open ones
 _EPOCH = datetime(1970, 1, 1)
@@ -63,11 +68,11 @@ CREATE TABLE IF NOT EXISTS {s}event_states (
     recorded_from {int} NOT NULL, recorded_to {int} NOT NULL, visible {int} NOT NULL, retracted {int} NOT NULL,
     kind TEXT NOT NULL, track TEXT, occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL,
     bucket {int} NOT NULL, agreement_status TEXT, actors TEXT NOT NULL, places TEXT NOT NULL, tags TEXT NOT NULL,
-    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, title {blob} NOT NULL);
+    actor_names TEXT NOT NULL, place_names TEXT NOT NULL, title {blob} NOT NULL, view_id {int} NOT NULL,
+    text_id {int} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}event_views (id {int} PRIMARY KEY, view {blob} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}event_facets (
-    facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL,
-    PRIMARY KEY (facet, bucket, occurred_start, event_id));
+    facet TEXT NOT NULL, bucket {int} NOT NULL, occurred_start TEXT NOT NULL, event_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}index_buckets (
     bucket {int} PRIMARY KEY, max_lead {int} NOT NULL, max_days {int} NOT NULL);
 CREATE TABLE IF NOT EXISTS {s}index_counts (
@@ -86,7 +91,13 @@ LOOKUP_INDEXES = {
                            "known_from, known_to, visible, retracted, occurred_end, kind)",
     "event_states_event": "ON {s}event_states (event_id, recorded_to, known_from)",
     "event_states_track": "ON {s}event_states (track, occurred_start, event_id) WHERE track IS NOT NULL",
+    "event_states_text": "ON {s}event_states (text_id)",  # the rows an entry of the text index holds the words of
+    "event_facets_key": "ON {s}event_facets (facet, bucket, occurred_start, event_id)",
 }
+# The facets' key is a unique index rather than the table's primary key, so that a rebuild drops it too:
+# kept up as they came, a large log's facets (in no order across chunks) took a rebuild's longest insert.
+# The rebuild cannot write one twice meanwhile: each event's facets are written once, with its rows.
+UNIQUE_INDEXES = {"event_facets_key"}
 DROP = ["DROP TABLE IF EXISTS {s}event_states", "DROP TABLE IF EXISTS {s}event_views", "DROP TABLE IF EXISTS {s}index_buckets",
         "DROP TABLE IF EXISTS {s}index_counts", "DROP TABLE IF EXISTS {s}event_facets",
         "DELETE FROM {s}projection_position WHERE name IN ('event_states', 'rebuild')"]
@@ -107,13 +118,16 @@ def prepare(store: Store) -> bool:
         row = tx.one("SELECT version FROM {s}projection_schema WHERE name = ?", (NAME,))
         outdated = row is None or row["version"] != SCHEMA_VERSION
         if outdated:
-            for statement in [*DROP, *dialects.for_dialect(tx.dialect.name).DROP]:
-                tx.run(statement)
+            with dialects.for_dialect(tx.dialect.name).discarding(tx):
+                for statement in [*DROP, *dialects.for_dialect(tx.dialect.name).DROP]:
+                    tx.run(statement)
             tx.run("DELETE FROM {s}projection_schema WHERE name = ?", (NAME,))
             tx.run("INSERT INTO {s}projection_schema VALUES (?, ?)", (NAME, SCHEMA_VERSION))
         for script in (INDEX_DDL, dialects.for_dialect(tx.dialect.name).DDL):
             for statement in ddl(tx.dialect, script):
                 tx.run(statement)
+        if outdated:  # the tables are new
+            dialects.for_dialect(tx.dialect.name).store_views_compactly(tx)
         create_lookup_indexes(tx)
         return outdated and store.head(tx)[0] > 0
 
@@ -139,8 +153,9 @@ def drop_lookup_indexes(tx: Tx) -> None:
 
 
 def create_lookup_indexes(tx: Tx) -> None:
-    for name, definition in _lookup_indexes(tx).items():
-        tx.run(f"CREATE INDEX IF NOT EXISTS {name} {definition}")
+    with dialects.for_dialect(tx.dialect.name).index_building(tx):
+        for name, definition in _lookup_indexes(tx).items():
+            tx.run(f"CREATE {'UNIQUE ' if name in UNIQUE_INDEXES else ''}INDEX IF NOT EXISTS {name} {definition}")
 
 
 def _lookup_indexes(tx: Tx) -> dict[str, str]:
@@ -281,29 +296,34 @@ def insert(tx: Tx, rectangles: list[tuple[str, _Rectangle]], unindexed: bool = F
         return
     first = tx.one("SELECT COALESCE(MAX(id), 0) AS id FROM {s}event_states")["id"] + 1
     described: dict[int, tuple] = {}  # by the state's identity: rows often share one state
-    rows = [_row(first + offset, event_id, rectangle, described)
+    texts_at: dict[tuple[str, str, str], int] = {}
+    rows = [_row(first + offset, event_id, rectangle, described, texts_at)
             for offset, (event_id, rectangle) in enumerate(rectangles)]
-    states, views = [row[:-1] for row, _, _, _ in rows], [(row[0], row[-1]) for row, _, _, _ in rows]
+    states = [row for row, _, _, _, _ in rows]
+    # A view, and an entry of the text index, are written with the first row that holds them.
+    views = [(row[0], view) for row, view, _, _, _ in rows if row[-2] == row[0]]
     text_index = dialects.for_dialect(tx.dialect.name)
     # In key order: FTS5 flushes what it holds to a new segment whenever a key is not above the last.
-    texts = sorted((text_index.text_key(row[0], start_day(row[10])), text) for row, text, _, _ in rows)
-    faceted = sorted({(name, row[12], row[10], row[1]) for row, _, _, facets in rows for name in facets})
+    texts = sorted((text_index.text_key(row[0], start_day(row[10])), text)
+                   for row, _, text, _, _ in rows if row[-1] == row[0])
+    # Rows of one state share its facets: each place of them in the world's order is expanded once.
+    placed = {(row[12], row[10], row[1], facets) for row, _, _, _, facets in rows}
+    faceted = sorted({(name, bucket, start, event_id) for bucket, start, event_id, facets in placed for name in facets})
     if unindexed:
         tx.copy("{s}event_states", states)
         tx.copy("{s}event_views", views)
         tx.copy("{s}event_facets", faceted)
     else:
-        tx.many("INSERT INTO {s}event_states VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                states)
+        tx.many(f"INSERT INTO {{s}}event_states VALUES ({', '.join('?' * len(states[0]))})", states)
         tx.many("INSERT INTO {s}event_views VALUES (?, ?)", views)
         tx.insert_all("event_facets", "titt", faceted, "ON CONFLICT DO NOTHING")
     text_index.write(tx, texts, unindexed)
     known = {row["bucket"]: (row["max_lead"], row["max_days"])
              for row in tx.rows("SELECT bucket, max_lead, max_days FROM {s}index_buckets")}
     widest = dict(known)
-    for row, _, lead, _ in rows:
-        most_lead, most_days = widest.get(row[12], (0, 0))
-        widest[row[12]] = (max(lead, most_lead), max(length_days(row[10], row[11]), most_days))
+    for bucket, lead, start, end in {(row[12], lead, row[10], row[11]) for row, _, _, lead, _ in rows}:
+        most_lead, most_days = widest.get(bucket, (0, 0))
+        widest[bucket] = (max(lead, most_lead), max(length_days(start, end), most_days))
     widened = {bucket: bounds for bucket, bounds in widest.items() if known.get(bucket) != bounds}
     tx.many("DELETE FROM {s}index_buckets WHERE bucket = ?", [(bucket,) for bucket in widened if bucket in known])
     tx.many("INSERT INTO {s}index_buckets VALUES (?, ?, ?)", [(bucket, *bounds) for bucket, bounds in widened.items()])
@@ -378,16 +398,21 @@ def day_of(instant: int) -> date:
     return (_EPOCH + timedelta(microseconds=instant)).date()
 
 
-def _row(row_id: int, event_id: str, rectangle: _Rectangle, described: dict[int, tuple]):
-    """(the row, its searchable words, its lead in days, its facets)."""
+def _row(row_id: int, event_id: str, rectangle: _Rectangle, described: dict[int, tuple],
+         texts_at: dict[tuple[str, str, str], int]):
+    """(the row, its view, its searchable words, its lead in days, its facets).
+
+    The row refers to its view and its words by the id of the first row given them (in `described`,
+    `texts_at`), which is its own if none was."""
     state = rectangle.state
     if id(state) not in described:  # the state is kept in the entry, so its id is not reused meanwhile
-        described[id(state)] = (state, *_describe(state))
-    _, start, end, columns, text, facets = described[id(state)]
+        described[id(state)] = (state, row_id, *_describe(state))
+    _, view_id, start, end, columns, view, text, facets = described[id(state)]
+    text_id = texts_at.setdefault((event_id, start, text), row_id)
     bucket, lead = bucket_of(start, end, rectangle.known_from)
     row = (row_id, event_id, rectangle.known_from, rectangle.known_to, rectangle.recorded_from, rectangle.recorded_to,
-           *columns[:4], start, end, bucket, *columns[4:])
-    return row, text, lead, facets
+           *columns[:4], start, end, bucket, *columns[4:], view_id, text_id)
+    return row, view, text, lead, facets
 
 
 def name_keys(named: list[str]) -> list[str]:
@@ -402,7 +427,8 @@ def facet(list_name: str, key: str) -> str:
 
 
 def _describe(state: EventState) -> tuple:
-    """(occurred start, end, the row's other columns from the state, its searchable words, its facets)."""
+    """(occurred start, end, the row's other columns from the state, its view, its searchable words, its
+    facets)."""
     view = state.view
     start, end = occurred_bounds(view)
     actors, actor_names, actor_facets = _actor_columns(tuple(view.actors))
@@ -410,9 +436,9 @@ def _describe(state: EventState) -> tuple:
     tags, tag_facets = _tag_columns(tuple(view.tags))
     columns = (int(state.visible), int(state.retracted), view.kind, view.track and nul_safe(view.track),
                view.agreement_status, actors, places, tags, actor_names, place_names,
-               view.title.encode(),  # as bytes: exact on both backends, NUL included (see nul_safe)
-               _encoder.encode(view))
-    return start, end, columns, _text(view.title, view.summary), actor_facets | place_facets | tag_facets
+               view.title.encode())  # as bytes: exact on both backends, NUL included (see nul_safe)
+    return (start, end, columns, _encoder.encode(view), _text(view.title, view.summary),
+            actor_facets | place_facets | tag_facets)
 
 
 # An event's states mostly repeat its names, places, tags and text: each is described once.

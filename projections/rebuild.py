@@ -21,21 +21,23 @@ from contextlib import contextmanager
 from adapters.codec import decode
 from adapters.store import Store, Tx
 from domain.view import Logged
-from projections import index, tree_nodes
+from projections import dialects, index, tree_nodes
 
 CHUNK = 5000  # positions of reports per transaction
 IN_PROGRESS, UNTIL = "rebuild", "rebuild_until"
 
+# An event's entries all follow its report, so none lies at or before the chunk's start: saying so
+# bounds PostgreSQL's scan of the ledger, which it reads by position when it hash-joins the chunk's events.
 STREAMS_SQL = """
 SELECT l.event_id, l.position, l.version, l.known_at, l.recorded_at, s.state FROM {s}ledger l
 JOIN {s}stored_events s ON s.originator_id = {ledger_uuid} AND s.originator_version = l.version
 WHERE l.event_id IN (SELECT event_id FROM {s}ledger WHERE version = 1 AND position > ? AND position <= ?)
-AND l.position <= ? ORDER BY l.position"""
+AND l.position > ? AND l.position <= ? ORDER BY l.position"""
 
 
 def rebuild(store: Store, progress: Callable[[int, int], None] | None = None, fresh: bool = True) -> int:
     """Returns the number of entries applied; `progress(done, total)` after each chunk."""
-    with store.write() as tx:
+    with store.write() as tx, dialects.for_dialect(tx.dialect.name).discarding(tx):
         if tx.dialect.name == "postgresql":  # unanalysed (no autovacuum), the stream query scans the ledger
             tx.run("ANALYZE {s}ledger")
         resuming = _position(tx, IN_PROGRESS) is not None
@@ -78,7 +80,7 @@ def _apply_range(store: Store, tx: Tx, after: int, until: int) -> int:
     """Index every event reported at a position in (after, until], from its stream up to the rebuild's head."""
     head = _position(tx, UNTIL)
     streams: dict[str, list[Logged]] = defaultdict(list)
-    for row in tx.rows(STREAMS_SQL, (after, until, head)):
+    for row in tx.rows(STREAMS_SQL, (after, until, after, head)):
         streams[str(row["event_id"])].append(Logged(position=row["position"], version=row["version"],
                                                     known_at=row["known_at"], recorded_at=row["recorded_at"],
                                                     entry=decode(bytes(row["state"]))))

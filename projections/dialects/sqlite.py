@@ -1,7 +1,8 @@
 """SQLite: an FTS5 table holding only its index (contentless); index hints.
 
 A row's words are filed under a key that sorts as the timeline does: the day its
-occurred interval starts, then the row's id. FTS5 hands matches over in key
+occurred interval starts, then the row's `text_id` (rows of one event with the
+same words and start share one entry). FTS5 hands matches over in key
 order, so a text search reads matches in world order and stops at the page's
 end, however common the word.
 """
@@ -32,6 +33,10 @@ HOLD_WORDS = "INSERT INTO {s}event_words (event_words, rank) VALUES ('hashsize',
 WORDS_HELD_IN_BULK, WORDS_HELD = 64 << 20, 1 << 20
 
 
+def store_views_compactly(tx) -> None:
+    """SQLite stores a value as it is given."""
+
+
 def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> None:
     """Index each row's words (space-separated, normalised) under its key, and remember new words.
 
@@ -42,15 +47,15 @@ def write(tx, keyed_words: list[tuple[int, str]], unindexed: bool = False) -> No
 
 
 MATCHING_IDS = "SELECT rowid & 4294967295 FROM {s}event_words WHERE event_words MATCH ?"
-# Matches in world order: the rows they are words of, `s`, joined by id. (A range on the key, which
+# Matches in world order: the rows they are words of, `s`, joined by text id. (A range on the key, which
 # one day's matches need, makes FTS5 give up reading in key order: the first page asks for none.)
 IN_WORLD_ORDER = ("SELECT s.id, s.occurred_start, s.event_id, w.rowid AS text_key FROM {s}event_words w "
-                  "JOIN {s}event_states s ON s.id = (w.rowid & 4294967295) WHERE w.event_words MATCH ?")
+                  "JOIN {s}event_states s ON s.text_id = (w.rowid & 4294967295) WHERE w.event_words MATCH ?")
 ON_ONE_DAY = f"{IN_WORLD_ORDER} AND w.rowid >= ? AND w.rowid < ?"
 
 
-def text_key(row_id: int, start_day: int) -> int:
-    return start_day << 32 | row_id
+def text_key(text_id: int, start_day: int) -> int:
+    return start_day << 32 | text_id
 
 
 def day_of_key(key: int) -> int:
@@ -77,12 +82,46 @@ def _prefix(word: str, tx) -> str:
 # Without statistics (and with them, misled by the open record-time literal) SQLite's planner reads a
 # bucket's range through the (recorded_to, …) index; these name the index each range is built for.
 BY_BUCKET = "INDEXED BY event_states_bucket"
+EACH_RANGE = None  # a statement costs little in process: each range is read alone (see selection.select)
 BY_EVENT = "INDEXED BY event_states_event"
+
+
+# A bulk write touches and sorts far more pages than SQLite's default cache (2 MB) holds: through it,
+# making the lookup indexes of a million-entry log wrote over 100 GB and took a quarter of an hour;
+# through 64 MB, 3 GB and 25 s. The connection's own setting is back once the bulk write is done.
+BULK_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def discarding(tx) -> Iterator[None]:
+    """Pages freed meanwhile (by dropping or emptying the index's tables) are left as they are, not zeroed.
+
+    Some builds of SQLite zero every freed page (`secure_delete`): emptying a 100k log's index then wrote
+    the whole of it out again, through the WAL and back, and took a rebuild's longest statement. The
+    index holds nothing the log does not, and the log stays."""
+    secure = tx.one("PRAGMA secure_delete")[0]
+    tx.run("PRAGMA secure_delete = 0")
+    try:
+        yield
+    finally:
+        tx.run(f"PRAGMA secure_delete = {int(secure)}")
 
 
 @contextmanager
 def bulk(tx) -> Iterator[None]:
-    """Words written meanwhile are held (up to 64 MB); the setting is back before the transaction ends."""
+    """Words written meanwhile are held (up to 64 MB); the settings are back before the transaction ends."""
     tx.run(HOLD_WORDS, (WORDS_HELD_IN_BULK,))
-    yield
+    with index_building(tx):
+        yield
     tx.run(HOLD_WORDS, (WORDS_HELD,))
+
+
+@contextmanager
+def index_building(tx) -> Iterator[None]:
+    """A page cache big enough for bulk inserts and index builds, for as long as they last."""
+    cache_size = tx.one("PRAGMA cache_size")["cache_size"]
+    tx.run(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        tx.run(f"PRAGMA cache_size = {int(cache_size)}")

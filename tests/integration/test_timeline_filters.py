@@ -6,7 +6,7 @@ import msgspec
 
 from domain.entries import Actor, Place
 from projections.listings import listing
-from projections.queries import TimelineFilter
+from projections.queries import TimelineFilter, decode_cursor
 from tests.builders import at, correct, parties, report, retract
 
 
@@ -118,3 +118,23 @@ def test_the_counts_kept_for_the_latest_state_equal_those_counted_from_its_rows(
         latest = names(reader, list_name)
         just_before_latest = names(reader, list_name, at("2099-12-31"))  # counted from rows: not the latest K
         assert latest == just_before_latest and latest
+
+
+def test_text_search_pages_in_world_order_however_rare_or_common_the_word(timeline, reader, monkeypatch):
+    # PostgreSQL walks rows in world order, walks further as the matches found say, then asks its GIN
+    # index: with walks this short, a page of either word takes every one of those steps.
+    monkeypatch.setattr("projections.selection.WALKED_ROWS", 2)
+    monkeypatch.setattr("projections.selection.MOST_WALKED", 4)
+    append(timeline, *[report(f"{'Shelling' if n % 3 else 'Ceasefire'} near Avdiivka {n}", occurred=f"2024-{1 + n % 12:02}-{1 + n:02}")
+                       for n in range(24)])
+    every = titles(reader)
+    for word in ("shelling", "ceasefire", "avdiivka"):
+        expected = [title for title in every if word in title.casefold()]
+        pages, after = [], None
+        while True:
+            page = reader.timeline(TimelineFilter(text=word), at("2025-12-31"), 3, after)
+            pages += [msgspec.json.decode(bytes(item))["title"] for item in page.items]
+            if not page.next_cursor:
+                break
+            after = tuple(decode_cursor(page.next_cursor).after)
+        assert pages == expected
