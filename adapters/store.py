@@ -204,7 +204,9 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with _store_errors(), self.datastore.transaction(commit=False) as cursor:
+        # psycopg forgets a connection's prepared statements at every ROLLBACK: a read that ended in one
+        # would have every statement of the next planned afresh. Committing a read changes nothing else.
+        with _store_errors(), self.datastore.transaction(commit=self.dialect.name == "postgresql") as cursor:
             yield Tx(cursor, self.dialect)
 
     @contextmanager

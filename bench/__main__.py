@@ -69,6 +69,8 @@ def parse_args() -> argparse.Namespace:
                              "where it ends)")
     parser.add_argument("--no-analyze", dest="analyze", action="store_false",
                         help="on PostgreSQL, skip the VACUUM ANALYZE after writing (what autovacuum would do)")
+    parser.add_argument("--cold", dest="warm", action="store_false",
+                        help="measure without first reading the store's files into the operating system's cache")
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--markdown", type=Path, help="also write the metrics as a Markdown table here")
     args = parser.parse_args()
@@ -101,6 +103,9 @@ def run_backend(name: str, args) -> list[Metric]:
                         if args.analyze:
                             measures.vacuum_analyze(store)
                         written = size
+                    if args.warm:
+                        read = measures.warm_page_cache(store, Settings(database_url=backend.url).sqlite_path)
+                        note(f"{name}: the store's files read once before measuring ({read} MB)")
                     out += reads(name, size, store, server, args, rng, p50)
                     if size == args.sizes[0] and args.rebuild_at == "smallest":
                         out.append(rebuild(name, backend.url))
