@@ -127,3 +127,6 @@ class LedgerRecorder:
 
     def remember(self, cursor, idempotency: tuple[str, str, str], receipts: list[Receipt]) -> None:
         cursor.execute(self.insert_idempotency, (*idempotency, msgspec.json.encode(receipts)))
+
+    def close(self) -> None:
+        """Let go of any connection held outside the datastore's pool."""

@@ -7,12 +7,20 @@ eventsourcing's `examples/searchabletimestamps` extends its recorders.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from eventsourcing.sqlite import (
+    SQLITE3_DEFAULT_LOCK_TIMEOUT,
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteCursor,
+    SQLiteDatastore,
+)
 
 from adapters.ledger import LEDGER_COLUMNS, LEDGER_DDL, LedgerRecorder, Stamped
 
@@ -34,6 +42,8 @@ class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
 
     def __init__(self, datastore: SQLiteDatastore):
         super().__init__(datastore, events_table_name="stored_events")
+        self._writer: SQLiteConnection | None = None
+        self._writing = threading.Lock()
 
     def construct_create_table_statements(self) -> list[str]:
         ledger = [statement.format(schema="", int="INTEGER", blob="BLOB") for statement in LEDGER_DDL]
@@ -41,18 +51,37 @@ class SQLiteLedgerRecorder(LedgerRecorder, SQLiteApplicationRecorder):
 
     @contextmanager
     def appending(self) -> Iterator[SQLiteCursor]:
-        """A write transaction holding SQLite's write lock from its first statement."""
-        with self.datastore.get_connection(commit=True) as connection:
+        """A write transaction holding SQLite's write lock from its first statement, on the one connection
+        this process writes with. SQLite takes one writer at a time anyway; and a connection keeps its page
+        cache only until another connection commits, so with writes spread over the pool's connections each
+        append read again from the file every page it touched (the index's, the ledger's), where the writer
+        finds them in memory, as it left them."""
+        if not self._writing.acquire(timeout=self.datastore.pool.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT):
+            raise sqlite3.OperationalError("database is locked: another write of this process held it too long")
+        try:
+            connection = self._writer or self._open_writer()
             cursor = connection.cursor()
-            # WAL with NORMAL sync survives a killed process; only an OS crash may lose the last commits.
-            cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("BEGIN IMMEDIATE")  # take the write lock now, not at the first write
             try:
                 yield cursor
+                connection.commit()
             except BaseException:
                 connection.rollback()
                 raise
-            connection.commit()
+        finally:
+            self._writing.release()
+
+    def _open_writer(self) -> SQLiteConnection:
+        self._writer = self.datastore.pool.connect()
+        # WAL with NORMAL sync survives a killed process; only an OS crash may lose the last commits.
+        self._writer.cursor().execute("PRAGMA synchronous = NORMAL")
+        return self._writer
+
+    def close(self) -> None:
+        with self._writing:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
 
     def record(self, cursor: SQLiteCursor, stamped: Stamped) -> None:
         self._insert_events(cursor, stamped.stored, ledger_rows=stamped.rows)

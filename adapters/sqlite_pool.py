@@ -19,6 +19,10 @@ STATEMENTS = 256
 
 class StatementCachingPool(SQLiteConnectionPool):
     def _create_connection(self) -> SQLiteConnection:
+        return self.connect()
+
+    def connect(self) -> SQLiteConnection:
+        """A connection opened as the pool's are, that the pool does not hand out (the store's writer)."""
         try:
             connection = sqlite3.connect(database=self.db_name, uri=True, check_same_thread=False,
                                          isolation_level=None, cached_statements=STATEMENTS,

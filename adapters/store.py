@@ -197,6 +197,7 @@ class Store:
                 time.sleep(0.2 * (attempt + 1))
 
     def close(self) -> None:
+        self.recorder.close()
         self.datastore.close()
 
     # --- transactions ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from domain.application import Timeline, Write
 from domain.ports import Receipt
 
 MOST = 256  # appends in one transaction: a bound on how long the last of them waits for its answer
+SETTLE = 0.001  # seconds to wait for the next request of a group, which the event loop is still reading
 
 
 class Appender:
@@ -39,11 +40,15 @@ class Appender:
         self.thread.join()
 
     def _run(self) -> None:
-        stopping = False
+        stopping, expected = False, 1
         while not stopping:
             group = [self.queue.get()]
-            while len(group) < MOST and not self.queue.empty():
-                group.append(self.queue.get_nowait())
+            while len(group) < MOST and group[-1] is not None:
+                try:
+                    group.append(self.queue.get(timeout=SETTLE) if len(group) < expected else self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            expected = len(group)
             if None in group:
                 stopping, group = True, [item for item in group if item is not None]
             if group:

@@ -73,7 +73,7 @@ def load(timeline: Timeline, path: Path, recorded_by: str = DEFAULT_LOADER, *, s
     if not kept:
         return Loaded(written=0, skipped=len(lines))
     try:
-        receipts = timeline.execute([line.op for line in kept], recorded_by, batch=True)
+        receipts = timeline.execute([line.op for line in kept], recorded_by, batch=True, checked=True)
     except DomainError as error:
         raise _at_lines(error, [line.where for line in kept]) from None
     return Loaded(written=len(receipts), skipped=len(lines) - len(kept))

@@ -7,13 +7,18 @@ the newest one held; subscribers are woken and read them from memory, so a
 write costs one query per process however many subscribers listen. Nothing
 queries the log on a timer: after a lost connection the listener reconnects,
 LISTENs again and catches up once. SQLite has no notifications, so there one
-task per process polls the head instead.
+task per process polls the head instead. While nobody follows the stream, only
+the head is noted: a process taking writes would otherwise read and decode
+every entry again for no one; a subscriber who then resumes further back than
+the tail holds reads those entries from the database, as any late one does.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 import anyio
@@ -37,9 +42,19 @@ class Tail:
         self.store, self.log_reader = store, log_reader
         self.head = 0  # the newest position this process has heard of
         self.recent: deque[LogEntry] = deque(maxlen=CAPACITY)
+        self.followers = 0
         self._rung = anyio.Event()
 
     # --- for subscribers ---------------------------------------------------------------------
+
+    @contextmanager
+    def following(self) -> Iterator[None]:
+        """While a subscriber follows, the tail holds the newest entries for it."""
+        self.followers += 1
+        try:
+            yield
+        finally:
+            self.followers -= 1
 
     def bell(self) -> anyio.Event:
         """The event set at the next change; take it before looking, so no change falls in between."""
@@ -93,7 +108,8 @@ class Tail:
         newest = await anyio.to_thread.run_sync(self.store.size)
         if newest <= self.head:
             return
-        if newest - self.head > CAPACITY:  # too far behind to hold: subscribers read the database
+        # Too far behind to hold, or nobody to hold them for: subscribers read the database.
+        if newest - self.head > CAPACITY or not self.followers:
             self.recent.clear()
             self.head = newest
         while self.head < newest:

@@ -31,12 +31,16 @@ class IdempotencyMismatch(InvalidInput):
 
 
 class Write(msgspec.Struct, frozen=True, kw_only=True):
-    """One request's commands, appended atomically; `idempotency` is (principal, key, request hash)."""
+    """One request's commands, appended atomically; `idempotency` is (principal, key, request hash).
+
+    `checked`: the commands were decoded by `domain.validation` (as the API and batch files decode
+    them), so their input rules are not applied again."""
 
     ops: list[Op]
     recorded_by: str
     batch: bool = False
     idempotency: tuple[str, str, str] | None = None
+    checked: bool = False
 
 
 class Timeline:
@@ -44,11 +48,12 @@ class Timeline:
         self.store = store
 
     def execute(self, ops: list[Op], recorded_by: str, *, batch: bool = False,
-                idempotency: tuple[str, str, str] | None = None) -> list[Receipt]:
+                idempotency: tuple[str, str, str] | None = None, checked: bool = False) -> list[Receipt]:
         """Append the entries the commands call for, atomically.
 
         A retry with a used key gets the first answer back and stores nothing."""
-        outcome = self.execute_many([Write(ops=ops, recorded_by=recorded_by, batch=batch, idempotency=idempotency)])[0]
+        outcome = self.execute_many([Write(ops=ops, recorded_by=recorded_by, batch=batch, idempotency=idempotency,
+                                           checked=checked)])[0]
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
@@ -94,7 +99,7 @@ class Timeline:
         """The append a write calls for; for a retry with a used key, the first answer."""
         if write.idempotency and (known := self.store.idempotent(write.idempotency[0], write.idempotency[1])):
             return _replay(write.idempotency, *known)
-        with _Plan(self.store, write.batch) as plan:
+        with _Plan(self.store, write.batch, write.checked) as plan:
             pending = plan.plan(write.ops)
         return Append(pending=pending, recorded_by=write.recorded_by, idempotency=write.idempotency)
 
@@ -109,8 +114,8 @@ class _Plan:
     """Decides a sequence of commands against the log plus what earlier ones add; it is also
     what the decisions ask (`Known`) about other events and claims."""
 
-    def __init__(self, store: EventStore, batch: bool):
-        self.store, self.batch = store, batch
+    def __init__(self, store: EventStore, batch: bool, checked: bool):
+        self.store, self.batch, self.checked = store, batch, checked
         self.reading = ExitStack()
         self._tx = None
         self.now = clock.now_micros()
@@ -151,7 +156,8 @@ class _Plan:
         stream = self._stream(event_id)
         if not stream and not isinstance(command, ReportEvent):
             raise NotFound(f"event {event_id} is unknown")
-        entry = decide(fold(event_id, stream) if stream else None, command, self, claim_id=claim_id)
+        entry = decide(fold(event_id, stream) if stream else None, command, self, claim_id=claim_id,
+                       checked=self.checked)
         if isinstance(entry, ClaimMade):
             self.claims[entry.claim_id] = event_id
         self._add(event_id, entry, known_at)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 import msgspec
 
 from domain import clock, validation
-from domain.entries import ReportFields, Source
+from domain.entries import CorrectionFields, ReportFields, Source
 from domain.errors import InvalidInput
 
 
@@ -90,6 +90,15 @@ def requested_known_at(known_at: str | None, source: Source, now: int) -> int | 
     if moment > now + clock.SKEW_MICROS:
         raise InvalidInput.at(field, "is in the future: information cannot be known before it exists")
     return moment
+
+
+def check_command(command) -> None:
+    """A command built in code meets the input rules a decoded one met (domain.validation): a report's
+    fields, a correction's changes; the other commands' fields are checked by their types alone."""
+    if isinstance(command, ReportFields):
+        check_report(command)
+    elif isinstance(command, CorrectionFields):
+        check_changes(command.changes, claim=command.claim_id is not None)
 
 
 def check_report(report: ReportFields) -> None:

@@ -54,28 +54,29 @@ async def stream(
 async def _follow(request: Request, position: int, window) -> AsyncIterator[ServerSentEventMessage]:
     state = request.app.state
     tail, encoder = state.tail, msgspec.json.Encoder()
-    last_sent = anyio.current_time()
-    while True:
-        bell, heard = tail.bell(), False
-        try:
-            entries = tail.after(position)
-            if entries is None:  # older than the tail holds
-                entries = (await run(state.log_reader.log, position, 200, False)).items
-            for entry in entries:
-                if window is None or await run(_meets, state.store, entry.event_id, entry.position, window):
-                    yield ServerSentEventMessage(data=encoder.encode(entry).decode(), id=entry.position,
-                                                 event=entry.type)
-                    last_sent = anyio.current_time()
-                position, heard = entry.position, True
-        except Unavailable:  # the primary is away: the tail rings when it is back
-            pass
-        if not heard:
-            with anyio.move_on_after(last_sent + KEEP_ALIVE_SECONDS - anyio.current_time()):
-                await bell.wait()
-        # Also while every new entry falls outside the window. A comment, so browsers fire no empty message.
-        if anyio.current_time() - last_sent >= KEEP_ALIVE_SECONDS:
-            yield ServerSentEventMessage(comment="keep-alive", data=None)
-            last_sent = anyio.current_time()
+    with tail.following():  # while this subscriber follows, the tail holds the newest entries
+        last_sent = anyio.current_time()
+        while True:
+            bell, heard = tail.bell(), False
+            try:
+                entries = tail.after(position)
+                if entries is None:  # older than the tail holds
+                    entries = (await run(state.log_reader.log, position, 200, False)).items
+                for entry in entries:
+                    if window is None or await run(_meets, state.store, entry.event_id, entry.position, window):
+                        yield ServerSentEventMessage(data=encoder.encode(entry).decode(), id=entry.position,
+                                                     event=entry.type)
+                        last_sent = anyio.current_time()
+                    position, heard = entry.position, True
+            except Unavailable:  # the primary is away: the tail rings when it is back
+                pass
+            if not heard:
+                with anyio.move_on_after(last_sent + KEEP_ALIVE_SECONDS - anyio.current_time()):
+                    await bell.wait()
+            # Also while every new entry falls outside the window. A comment, so browsers fire no empty message.
+            if anyio.current_time() - last_sent >= KEEP_ALIVE_SECONDS:
+                yield ServerSentEventMessage(comment="keep-alive", data=None)
+                last_sent = anyio.current_time()
 
 
 def _meets(store, event_id: str, position: int, window: tuple[str | None, str | None]) -> bool:

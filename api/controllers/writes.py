@@ -42,7 +42,7 @@ async def append(request: Request, ops: list[Op], *, batch: bool = False) -> lis
                                      + await request.body()).hexdigest()
         idempotency = (principal.name, key, fingerprint)
     return await request.app.state.appender.execute(
-        Write(ops=ops, recorded_by=principal.name, batch=batch, idempotency=idempotency))
+        Write(ops=ops, recorded_by=principal.name, batch=batch, idempotency=idempotency, checked=True))
 
 
 async def write_one(request: Request, op: Op, location: str) -> Response[WriteAnswer]:

@@ -7,7 +7,9 @@ import uuid
 import pytest
 
 from adapters.memory import MemoryStore
+from domain import rules, validation
 from domain.application import Timeline
+from domain.commands import Op, ReportEvent
 from domain.entries import POSITION_KINDS, EventKind
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.ports import Pending, StoreConflict
@@ -101,6 +103,32 @@ def test_a_report_with_an_unreadable_date_is_refused(timeline):
     with pytest.raises(InvalidInput) as refused:
         one(timeline, report(occurred="soon"))
     assert refused.value.errors[0]["field"] == "occurred"
+
+
+def test_a_report_built_in_code_is_refused_naming_every_bad_field_and_nothing_is_stored(timeline):
+    with pytest.raises(InvalidInput) as refused:
+        one(timeline, report(occurred="2023-02-29", title="  "))
+    assert {error["field"] for error in refused.value.errors} == {"occurred", "title"}
+    assert timeline.store.size() == 0
+
+
+def test_a_correction_built_in_code_is_held_to_the_report_s_rules(timeline):
+    event = one(timeline, report())
+    with pytest.raises(InvalidInput) as refused:
+        one(timeline, correct(event.id, {"title": " ", "recorded_at": "x"}))
+    assert {error["field"] for error in refused.value.errors} == {"changes.title", "changes.recorded_at"}
+    assert timeline.store.size() == 1
+
+
+def test_commands_decoded_by_the_validation_are_not_checked_again(timeline, monkeypatch):
+    """The API decodes every body through domain.validation, which applies the input rules: the
+    application trusts that and spends nothing checking them a second time."""
+    monkeypatch.setattr(rules, "check_command", lambda command: pytest.fail("checked twice"))
+    decoded = validation.decoded({"kind": "talks", "title": "Talks", "occurred": "2025-03-11",
+                                  "source": {"publisher": "Reuters", "title": "t", "url": "https://example.org/a"}},
+                                 ReportEvent)
+    [receipt] = timeline.execute([Op(command=decoded)], "alice", checked=True)
+    assert receipt.version == 1
 
 
 @pytest.mark.parametrize("event_id", [UNKNOWN, "not-a-uuid"])

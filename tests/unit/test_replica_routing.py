@@ -7,7 +7,7 @@ import pytest
 from api.routing import MAX_LAG_SECONDS, Replica, lag
 from api.settings import Settings
 from api.tail import Tail
-from projections.log import LogEntry
+from projections.log import EntryPage, LogEntry
 
 REPLICA = "postgresql://reader@replica.example:5432/ceasefire"
 
@@ -75,3 +75,35 @@ async def test_a_subscriber_further_back_than_the_tail_holds_is_told_to_read_the
     assert tail.after(3) is None
     tail.recent.clear()  # after a jump too far to hold
     assert tail.after(9) is None
+
+
+class GrowingLog:
+    """The two questions the tail asks of the store and the log reader, over positions 1..size."""
+
+    def __init__(self, size: int):
+        self.size_now, self.pages_read = size, 0
+
+    def size(self) -> int:
+        return self.size_now
+
+    def log(self, after: int, limit: int, _recorded_by: bool) -> EntryPage:
+        self.pages_read += 1
+        return EntryPage(items=[entry(p) for p in range(after + 1, min(after + limit, self.size_now) + 1)])
+
+
+async def test_a_tail_nobody_follows_notes_the_head_without_reading_the_entries():
+    log = GrowingLog(30)
+    tail = Tail(store=log, log_reader=log)
+    await tail._catch_up()
+    assert (tail.head, list(tail.recent), log.pages_read) == (30, [], 0)
+    assert tail.after(20) is None  # a subscriber arriving now reads what it missed from the database
+
+
+async def test_a_followed_tail_holds_the_entries_appended_since_it_was_followed():
+    log = GrowingLog(30)
+    tail = Tail(store=log, log_reader=log)
+    await tail._catch_up()
+    with tail.following():
+        log.size_now = 34
+        await tail._catch_up()
+        assert [e.position for e in tail.after(30)] == [31, 32, 33, 34]
