@@ -168,7 +168,7 @@ def _by_text(tx: Tx, text_index, where: TimelineFilter, valid: str, params: list
     if not text_index.IN_WORLD_ORDER:
         return with_views(tx, _walked_then_indexed(tx, text_index, query, valid, params, limit)[:limit])
     # Then the rest of the page's last day, since within a day the timeline orders by event id and the
-    # text index by row id.
+    # text index by text id.
     first = tx.rows(f"{text_index.IN_WORLD_ORDER} AND {valid} ORDER BY w.rowid LIMIT ?", [query, *params, limit])
     if len(first) < limit:
         found = first
