@@ -10,7 +10,7 @@ end, however common the word.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 # The words are normalised before they get here: the tokenizer only splits them at spaces.
 DDL = """
@@ -95,19 +95,13 @@ BY_EVENT = "INDEXED BY event_states_event"
 BULK_CACHE_KIB = 64 * 1024
 
 
-@contextmanager
-def discarding(tx) -> Iterator[None]:
+def discarding(tx) -> AbstractContextManager[None]:
     """Pages freed meanwhile (by dropping or emptying the index's tables) are left as they are, not zeroed.
 
     Some builds of SQLite zero every freed page (`secure_delete`): emptying a 100k log's index then wrote
     the whole of it out again, through the WAL and back, and took a rebuild's longest statement. The
     index holds nothing the log does not, and the log stays."""
-    secure = tx.one("PRAGMA secure_delete")[0]
-    tx.run("PRAGMA secure_delete = 0")
-    try:
-        yield
-    finally:
-        tx.run(f"PRAGMA secure_delete = {int(secure)}")
+    return _meanwhile(tx, "secure_delete", 0)
 
 
 @contextmanager
@@ -119,12 +113,17 @@ def bulk(tx) -> Iterator[None]:
     tx.run(HOLD_WORDS, (WORDS_HELD,))
 
 
-@contextmanager
-def index_building(tx) -> Iterator[None]:
+def index_building(tx) -> AbstractContextManager[None]:
     """A page cache big enough for bulk inserts and index builds, for as long as they last."""
-    cache_size = tx.one("PRAGMA cache_size")["cache_size"]
-    tx.run(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    return _meanwhile(tx, "cache_size", -BULK_CACHE_KIB)
+
+
+@contextmanager
+def _meanwhile(tx, pragma: str, value: int) -> Iterator[None]:
+    """The connection's `pragma` at `value` meanwhile, and back to what it was after."""
+    was = tx.one(f"PRAGMA {pragma}")[0]
+    tx.run(f"PRAGMA {pragma} = {value}")
     try:
         yield
     finally:
-        tx.run(f"PRAGMA cache_size = {int(cache_size)}")
+        tx.run(f"PRAGMA {pragma} = {int(was)}")
