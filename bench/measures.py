@@ -17,6 +17,7 @@ from adapters.store import Store
 from domain import clock
 from domain.application import Timeline
 from domain.commands import Op
+from projections import selection
 from projections.log import ENTRY_SQL
 from projections.rebuild import CHUNK, rebuild
 
@@ -140,6 +141,6 @@ def index_digest(store: Store) -> tuple:
     with store.read() as tx:
         row = tx.one("SELECT COUNT(*) AS n, SUM(LENGTH(v.view)) AS size, MAX(s.known_from) AS k, "
                      "SUM(CASE WHEN s.recorded_to = ? THEN 1 ELSE 0 END) AS open "
-                     "FROM {s}event_states s JOIN {s}event_views v ON v.id = s.view_id", (clock.FOREVER,))
+                     f"FROM {selection.ROW} {selection.VIEW}", (clock.FOREVER,))
     return tuple(row.values()) if hasattr(row, "values") else tuple(row)
 

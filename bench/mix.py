@@ -18,6 +18,7 @@ import msgspec
 from adapters.store import Store
 from bench.synth import FIRST, LAST, PARTIES, PEOPLE
 from domain import clock
+from projections import selection
 from projections.listings import listing
 from projections.log import LogReader
 from projections.matching import TimelineFilter, words
@@ -55,8 +56,7 @@ class Mix:
             self.agreements = [str(r["event_id"]) for r in tx.rows(
                 f"SELECT event_id FROM {{s}}event_states WHERE kind = 'agreement' AND recorded_to = {clock.FOREVER} "
                 f"AND known_to = {clock.FOREVER} AND visible = 1 AND retracted = 0")] or ids
-            titles = tx.rows(f"SELECT v.view FROM {{s}}event_states s JOIN {{s}}event_views v ON v.id = s.view_id "
-                             f"WHERE s.recorded_to = {clock.FOREVER} "
+            titles = tx.rows(f"SELECT v.view FROM {selection.ROW} {selection.VIEW} WHERE s.recorded_to = {clock.FOREVER} "
                              f"AND s.event_id IN ({', '.join('?' * min(len(ids), 500))})", self.events[:500])
         self.title_words = [words(msgspec.json.decode(bytes(row["view"]))["title"]) for row in titles]
 
